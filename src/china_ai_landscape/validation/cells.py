@@ -1,0 +1,277 @@
+"""Table Schema types and constraints as vectorised polars expressions.
+
+Each parser takes an expression of raw strings (missing values already null) and gives
+the typed value and whether the cell is a valid value of its type, following what
+frictionless accepts (its readers are the reference the conformance tests compare with).
+Constraint expressions are True where a typed, present cell breaks the constraint.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+import polars as pl
+
+from ..arrow_types import arrow_type
+
+_INT = r"^[+-]?[0-9]+(_[0-9]+)*$"
+_DIGITS = r"[0-9]+(_[0-9]+)*"
+_NUMBER = rf"^[+-]?(({_DIGITS})(\.({_DIGITS})?)?|\.{_DIGITS})([eE][+-]?{_DIGITS})?$|^(?i)[+-]?(inf|infinity|s?nan)$"
+# strptime("%Y-%m-%d") accepts one-digit months and days (and " 5" for a day)
+_ISO_DATE = r"^([0-9]{4})-(1[0-2]|0[1-9]|[1-9])-(3[01]|[12][0-9]|0[1-9]|[1-9]| [1-9])$"
+_URI = r"^[^:/?#]+:"
+_EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+_UUID = r"^(?i)[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$"
+_TRUE = ["true", "True", "TRUE", "1"]
+_FALSE = ["false", "False", "FALSE", "0"]
+_STRPTIME_TO_CHRONO = {"%z": "%#z"}
+
+TYPE_HINTS = {
+    "integer": "write a whole number without separators or units, e.g. 10000000000000",
+    "number": "write a number such as 3.5, without units",
+    "boolean": "write true or false",
+    "date": "write a real calendar date as YYYY-MM-DD",
+    "datetime": "write a date and time as YYYY-MM-DDTHH:MM:SS",
+    "time": "write a time as HH:MM:SS",
+    "year": "write a four-digit year such as 2023",
+    "yearmonth": "write a month as YYYY-MM",
+}
+FORMAT_HINTS = {
+    "uri": "write a full URL with its scheme, such as https://example.com/page",
+    "email": "write an e-mail address such as name@example.com",
+    "uuid": "write a UUID such as 123e4567-e89b-12d3-a456-426614174000",
+}
+
+
+@dataclass(frozen=True)
+class Parsed:
+    value: pl.Expr  # typed value, null where missing or invalid
+    ok: pl.Expr  # False where a present cell is not a valid value of the type
+
+
+def polars_dtype(field: dict) -> pl.DataType:
+    """The polars type of a field, derived from the one Table Schema → Arrow mapping."""
+    import pyarrow as pa
+
+    return pl.from_arrow(pa.array([], type=arrow_type(field))).dtype
+
+
+def _regex_ok(raw: pl.Expr, pattern: str) -> pl.Expr:
+    return raw.str.contains(pattern)
+
+
+def _parse_integer(raw: pl.Expr, field: dict) -> Parsed:
+    text = raw.str.strip_chars()
+    if field.get("bareNumber") is False:
+        text = text.str.replace_all(r"^[^-\d]*|\D*$", "")
+    value = text.str.replace_all("_", "").str.strip_prefix("+").cast(pl.Int64, strict=False)
+    return Parsed(value, text.str.contains(_INT) & value.is_not_null())
+
+
+def _parse_number(raw: pl.Expr, field: dict) -> Parsed:
+    text = raw.str.strip_chars()
+    if field.get("bareNumber") is False:
+        text = text.str.replace_all(r"^[^-\d]*|\D*$", "")
+    if field.get("groupChar"):
+        text = text.str.replace_all(field["groupChar"], "", literal=True)
+    decimal = field.get("decimalChar", ".")
+    ok = pl.lit(True)
+    if decimal != ".":
+        ok = ~text.str.contains(".", literal=True)
+        text = text.str.replace_all(decimal, ".", literal=True)
+    value = text.str.replace_all("_", "").str.strip_prefix("+").cast(pl.Float64, strict=False)
+    return Parsed(value, ok & text.str.contains(_NUMBER) & value.is_not_null())
+
+
+def _parse_boolean(raw: pl.Expr, field: dict) -> Parsed:
+    true, false = field.get("trueValues", _TRUE), field.get("falseValues", _FALSE)
+    value = pl.when(raw.is_in(true)).then(True).when(raw.is_in(false)).then(False).otherwise(None)
+    return Parsed(value, raw.is_in(true + false))
+
+
+def _chrono(fmt: str) -> str:
+    for python, chrono in _STRPTIME_TO_CHRONO.items():
+        fmt = fmt.replace(python, chrono)
+    return fmt
+
+
+def _parse_date(raw: pl.Expr, field: dict) -> Parsed:
+    fmt = field.get("format", "default")
+    if fmt == "default":
+        parts = raw.str.extract_groups(_ISO_DATE)
+        padded = pl.concat_str([
+            parts.struct.field("1"),
+            parts.struct.field("2").str.zfill(2),
+            parts.struct.field("3").str.strip_chars().str.zfill(2),
+        ], separator="-")
+        value = padded.str.to_date("%Y-%m-%d", strict=False)
+        return Parsed(value, value.is_not_null())
+    if fmt == "any":
+        value = raw.str.to_date(strict=False)
+        return Parsed(value, pl.lit(True))
+    value = raw.str.to_date(_chrono(fmt), strict=False)
+    return Parsed(value, value.is_not_null())
+
+
+def _parse_datetime(raw: pl.Expr, field: dict) -> Parsed:
+    fmt = field.get("format", "default")
+    chrono = "%Y-%m-%dT%H:%M:%S" if fmt == "default" else _chrono(fmt)
+    if fmt == "any":
+        value = raw.str.to_datetime(strict=False, time_unit="ms")
+        return Parsed(value, pl.lit(True))
+    text = raw.str.strip_suffix("Z") if fmt == "default" else raw
+    value = text.str.to_datetime(chrono, strict=False, time_unit="ms")
+    return Parsed(value, value.is_not_null())
+
+
+def _parse_time(raw: pl.Expr, field: dict) -> Parsed:
+    fmt = field.get("format", "default")
+    value = raw.str.to_time("%H:%M:%S" if fmt == "default" else _chrono(fmt), strict=False)
+    return Parsed(value.cast(pl.String), value.is_not_null())
+
+
+def _parse_year(raw: pl.Expr, field: dict) -> Parsed:
+    value = raw.cast(pl.Int64, strict=False)
+    ok = (raw.str.len_chars() == 4) & value.is_not_null() & value.is_between(0, 9999)
+    return Parsed(pl.when(ok).then(value), ok)
+
+
+def _parse_yearmonth(raw: pl.Expr, field: dict) -> Parsed:
+    ok = raw.str.contains(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
+    return Parsed(pl.when(ok).then(raw), ok)
+
+
+def _parse_string(raw: pl.Expr, field: dict) -> Parsed:
+    pattern = {"uri": _URI, "email": _EMAIL, "uuid": _UUID}.get(field.get("format", "default"))
+    if pattern is None:
+        return Parsed(raw, pl.lit(True))
+    ok = _regex_ok(raw, pattern)
+    return Parsed(pl.when(ok).then(raw), ok)
+
+
+def _parse_any(raw: pl.Expr, field: dict) -> Parsed:
+    return Parsed(raw, pl.lit(True))
+
+
+def _parse_list(raw: pl.Expr, field: dict) -> Parsed:
+    items = raw.str.split(field.get("delimiter", ","))
+    item_type = field.get("itemType", "string")
+    if item_type == "string":
+        return Parsed(items, pl.lit(True))
+    item = parser(item_type)(pl.element(), {"type": item_type})
+    values = items.list.eval(item.value)
+    ok = items.list.eval(item.ok.fill_null(False)).list.all()
+    return Parsed(pl.when(ok).then(values), ok)
+
+
+_PARSERS: dict[str, Callable[[pl.Expr, dict], Parsed]] = {
+    "string": _parse_string,
+    "integer": _parse_integer,
+    "number": _parse_number,
+    "boolean": _parse_boolean,
+    "date": _parse_date,
+    "datetime": _parse_datetime,
+    "time": _parse_time,
+    "year": _parse_year,
+    "yearmonth": _parse_yearmonth,
+    "list": _parse_list,
+}
+
+
+def parser(kind: str) -> Callable[[pl.Expr, dict], Parsed]:
+    return _PARSERS.get(kind, _parse_any)
+
+
+def parse(raw: pl.Expr, field: dict) -> Parsed:
+    """Typed value and validity of a column of raw cells (missing values already null)."""
+    parsed = parser(field.get("type", "string"))(raw, field)
+    return Parsed(parsed.value, raw.is_null() | parsed.ok.fill_null(False))
+
+
+def parse_constants(values: list, field: dict) -> list:
+    """Constraint values (enum, minimum, ...) read with the field's own type."""
+    kind = field.get("type", "string")
+    if kind in ("string", "any", "list"):
+        return values
+    frame = pl.DataFrame({"v": [str(v) if not isinstance(v, bool) else str(v).lower() for v in values]})
+    return frame.select(parse(pl.col("v"), field).value).to_series().to_list()
+
+
+def type_hint(field: dict) -> str:
+    fmt = field.get("format", "default")
+    if field.get("type", "string") == "string" and fmt in FORMAT_HINTS:
+        return FORMAT_HINTS[fmt]
+    if field.get("type") == "list":
+        return f'write items of type {field.get("itemType", "string")} separated by "{field.get("delimiter", ",")}"'
+    return TYPE_HINTS.get(field.get("type", "string"), f'write a value of type {field.get("type")}')
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """One constraint of a field as a polars expression, with words for its finding."""
+
+    name: str
+    broken: pl.Expr  # True where a present, well-typed cell breaks the constraint
+    describe: Callable[[str], str]  # raw value -> message
+
+
+_BOUNDS = {"minimum": ("<", "at least"), "maximum": (">", "at most"),
+           "exclusiveMinimum": ("<=", "more than"), "exclusiveMaximum": (">=", "less than")}
+_LENGTH_TYPES = {"string", "list", "array", "object"}
+_BOUND_TYPES = {"integer", "number", "date", "datetime", "time", "year", "yearmonth", "duration"}
+
+
+def _short(value: str, limit: int = 60) -> str:
+    return value if len(value) <= limit else f"{value[:limit]}… ({len(value)} characters)"
+
+
+def _compare(value: pl.Expr, op: str, bound) -> pl.Expr:
+    bound = pl.lit(bound)
+    return {"<": value < bound, ">": value > bound, "<=": value <= bound, ">=": value >= bound}[op]
+
+
+def _python_pattern(pattern: str) -> pl.Expr | None:
+    """A pattern polars' regex engine cannot compile (look-arounds...) is checked in Python."""
+    try:
+        pl.select(pl.lit("").str.contains(f"^(?:{pattern})$"))
+        return None
+    except pl.exceptions.ComputeError:
+        compiled = re.compile(f"^{pattern}$")
+        return compiled
+
+
+def constraints(raw: pl.Expr, value: pl.Expr, field: dict) -> list[Constraint]:
+    """The constraints of a field (required aside) that apply to its type."""
+    kind = field.get("type", "string")
+    found = []
+    for name, bound in (field.get("constraints") or {}).items():
+        if name == "enum" and kind not in ("list",):
+            allowed = parse_constants(list(bound), field)
+            shown = ", ".join(str(v) for v in bound)
+            found.append(Constraint("enum", ~value.is_in(allowed),
+                                    lambda v, shown=shown: f'"{_short(v)}" is not allowed; use one of: {shown}'))
+        elif name == "pattern" and kind == "string":
+            compiled = _python_pattern(bound)
+            if compiled is None:
+                broken = ~raw.str.contains(f"^(?:{bound})$")
+            else:
+                broken = ~raw.map_elements(lambda s, c=compiled: bool(c.match(s)), return_dtype=pl.Boolean)
+            found.append(Constraint("pattern", broken, lambda v, p=bound: f'"{_short(v)}" does not match the pattern {p}'))
+        elif name in ("minLength", "maxLength") and kind in _LENGTH_TYPES:
+            length = value.list.len() if kind == "list" else raw.str.len_chars()
+            unit = "items" if kind == "list" else "characters"
+            if name == "minLength":
+                found.append(Constraint(name, length < bound, lambda v, b=bound, u=unit: f'"{_short(v)}" is too short: at least {b} {u}'))
+            else:
+                found.append(Constraint(name, length > bound, lambda v, b=bound, u=unit: f'"{_short(v)}" is too long: at most {b} {u}'))
+        elif name in _BOUNDS and kind in _BOUND_TYPES:
+            op, words = _BOUNDS[name]
+            limit = parse_constants([bound], field)[0]
+            found.append(Constraint(name, _compare(value, op, limit), lambda v, w=words, b=bound: f'"{_short(v)}" is out of range: must be {w} {b}'))
+    return found
+
+
+def short(value: str | None) -> str:
+    return "" if value is None else _short(value)

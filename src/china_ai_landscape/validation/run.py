@@ -1,0 +1,86 @@
+"""``validate()``: run the layers on a data package and collect one report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import DatasetError
+from ..package import DataPackage, shipped
+from . import descriptor
+from .findings import LAYERS, Report
+
+_INSTALL = "pip install 'china-ai-landscape[validate]'"
+
+
+def _require_toolkit() -> None:
+    try:
+        import frictionless  # noqa: F401
+        import polars  # noqa: F401
+    except ImportError:
+        raise DatasetError(f"dataset validate needs the validation extra: {_INSTALL}") from None
+
+
+def _read(resource: descriptor.Resource) -> bytes:
+    if resource.is_remote:
+        from .reading import read_remote
+
+        return read_remote(resource.location)
+    return Path(resource.location).read_bytes()
+
+
+def validate(path: str | Path | DataPackage | None = None, skip=(), *, allow_remote: bool = False,
+             html_report: str | Path | None = None, baseline: str | Path | None = None) -> Report:
+    """Validate a data package with the four layers and return the report.
+
+    Parameters
+    ----------
+    path:
+        A ``datapackage.json``, its folder, or a DataPackage; ``None`` validates the
+        package shipped with this library.
+    skip:
+        Layers not to run: any of ``descriptor``, ``tables``, ``rules``, ``expectations``.
+    allow_remote:
+        Read resources whose path is a URL (otherwise they are reported, never fetched).
+    html_report:
+        A folder to write the great-expectations Data Docs site into.
+    baseline:
+        A previous release of the package (folder or descriptor): row counts must not shrink.
+
+    Unusable input (no descriptor, malformed JSON, unknown layer) raises DatasetError
+    (exit code 2); problems in the data are findings in the report.
+    """
+    unknown = sorted(set(skip) - set(LAYERS))
+    if unknown:
+        raise DatasetError(f"unknown layer(s) to skip: {', '.join(unknown)}; layers are: {', '.join(LAYERS)}")
+    _require_toolkit()
+    package = path if isinstance(path, DataPackage) else (shipped() if path is None else DataPackage(path))
+    report = Report(package=str(package.path), skipped=[layer for layer in LAYERS if layer in skip])
+    resources, unreadable = descriptor.resolve(package, allow_remote=allow_remote)
+    report.extend(unreadable)
+    if "descriptor" not in skip:
+        report.layers.append("descriptor")
+        report.extend(descriptor.check(package, resources))
+    if set(LAYERS[1:]) <= set(skip):
+        return report
+    from . import tables
+
+    result = tables.check(resources, _read)
+    if "tables" not in skip:
+        report.layers.append("tables")
+        report.extend(result.findings)
+    if "rules" not in skip:
+        from . import rules
+
+        report.layers.append("rules")
+        findings, notes = rules.check(package, result.tables)
+        report.extend(findings)
+        report.notes.extend(notes)
+    if "expectations" not in skip:
+        from . import expectations
+
+        report.layers.append("expectations")
+        baseline_package = DataPackage(baseline) if baseline is not None else None
+        findings, notes = expectations.check(package, result.tables, html_report=html_report, baseline=baseline_package)
+        report.extend(findings)
+        report.notes.extend(notes)
+    return report
