@@ -1,0 +1,177 @@
+"""The ``rules`` layer: business rules a Table Schema cannot express, run by pandera.
+
+*What* a rule is lives in rule sets (this dataset's are in ``project_rules``); *how* they
+run lives here: for each table a pandera ``DataFrameSchema`` (polars backend) is generated
+from its Table Schema (columns and dtypes through ``arrow_types``), each rule becomes a
+pandera ``Check``, and pandera's lazy validation collects every failing row.
+
+Rule sets are pluggable. A package brings its own with an entry point in the group
+``china_ai_landscape.rules`` (an object or zero-argument callable giving a ``RuleSet``), or
+by calling ``register(ruleset)``. A rule set says which packages it applies to; this
+dataset's rules apply only to a package whose descriptor ``name`` is
+``china-ai-landscape``, so a foreign package gets the generic layers only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Callable, Iterable
+
+import polars as pl
+
+from ..package import DataPackage
+from .cells import polars_dtype
+from .findings import Finding
+from .tables import TypedTable
+
+LAYER = "rules"
+ENTRY_POINT_GROUP = "china_ai_landscape.rules"
+MAX_PER_RULE = 1000
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One business rule on one table: an expression that is True where a row is fine.
+
+    ``message`` is a template filled with the row's values (``"{investor_id} ..."``) or a
+    callable taking the row as a dict.
+    """
+
+    code: str
+    table: str
+    field: str | None
+    check: Callable[["RuleContext"], pl.Expr]
+    message: str | Callable[[dict], str]
+    severity: str = "error"
+
+    def describe(self, row: dict) -> str:
+        if callable(self.message):
+            return self.message(row)
+        shown = {k: ";".join(map(str, v)) if isinstance(v, list) else v for k, v in row.items()}
+        return self.message.format_map(_Blank(shown))
+
+
+class _Blank(dict):
+    def __missing__(self, key):
+        return ""
+
+
+@dataclass
+class RuleContext:
+    """What rules may look at: every typed table of the package, and today's date."""
+
+    package: DataPackage
+    tables: dict[str, TypedTable]
+    today: date = field(default_factory=date.today)
+
+    def has(self, table: str, *fields: str) -> bool:
+        return table in self.tables and all(f in self.tables[table].frame.columns for f in fields)
+
+    def values(self, table: str, field_name: str) -> pl.Series:
+        """Distinct non-null values of one column (empty if the table is absent)."""
+        if not self.has(table, field_name):
+            return pl.Series(field_name, [], dtype=pl.String)
+        return self.tables[table].frame.get_column(field_name).drop_nulls().unique()
+
+    def fields(self, table: str) -> list[dict]:
+        return self.tables[table].schema.get("fields", []) if table in self.tables else []
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """Rules (and optional expectations) that a data package brings."""
+
+    name: str
+    applies_to: Callable[[DataPackage], bool]
+    rules: Callable[[RuleContext], Iterable[Rule]]
+    expectations: Callable[[RuleContext], Iterable] | None = None
+
+
+_REGISTERED: dict[str, RuleSet] = {}
+
+
+def register(ruleset: RuleSet) -> RuleSet:
+    """Add a rule set for this process (entry points are found without this)."""
+    _REGISTERED[ruleset.name] = ruleset
+    return ruleset
+
+
+def rulesets() -> list[RuleSet]:
+    """This dataset's rule set, then entry points, then rule sets registered in code."""
+    from importlib.metadata import entry_points
+
+    from .project_rules import RULESET
+
+    found = {RULESET.name: RULESET}
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        loaded = ep.load()
+        ruleset = loaded() if callable(loaded) and not isinstance(loaded, RuleSet) else loaded
+        found.setdefault(ruleset.name, ruleset)
+    found.update(_REGISTERED)
+    return list(found.values())
+
+
+def applicable(package: DataPackage) -> list[RuleSet]:
+    return [rs for rs in rulesets() if rs.applies_to(package)]
+
+
+def _schema_for(table: TypedTable, rules: list[Rule], ctx: RuleContext):
+    """A pandera schema generated from the Table Schema, with the rules as checks."""
+    import pandera.polars as pa
+
+    columns = {f["name"]: pa.Column(polars_dtype(f), nullable=True) for f in table.schema.get("fields", [])}
+    checks = [
+        pa.Check(lambda data, expr=rule.check(ctx): data.lazyframe.select(expr.fill_null(True)), name=rule.code, error=str(i))
+        for i, rule in enumerate(rules)
+    ]
+    return pa.DataFrameSchema(columns, checks=checks, strict=False, name=table.name)
+
+
+def _failing_rows(table: TypedTable, rules: list[Rule], ctx: RuleContext) -> dict[int, list[int]]:
+    """Row indexes failing each rule (by position in ``rules``), from pandera's failure cases."""
+    import pandera.errors
+
+    schema = _schema_for(table, rules, ctx)
+    try:
+        schema.validate(table.frame, lazy=True)
+    except pandera.errors.SchemaErrors as exc:
+        cases = exc.failure_cases.filter(pl.col("schema_context") == "DataFrameSchema")
+        failing: dict[int, list[int]] = {}
+        for check, index in cases.select("check", "index").iter_rows():
+            if check is not None and check.isdigit() and index is not None:
+                failing.setdefault(int(check), []).append(index)
+        return failing
+    return {}
+
+
+def _table_findings(table: TypedTable, rules: list[Rule], ctx: RuleContext) -> list[Finding]:
+    out = []
+    for position, indexes in sorted(_failing_rows(table, rules, ctx).items()):
+        rule = rules[position]
+        indexes = sorted(set(indexes))
+        rows = table.frame[indexes[:MAX_PER_RULE]]
+        for row in rows.iter_rows(named=True):
+            out.append(Finding(rule.code, rule.describe(row), table.name, row["__row"], rule.field, LAYER, rule.severity, table.file, row["__line"]))
+        if len(indexes) > MAX_PER_RULE:
+            out.append(Finding(rule.code, f"… and {len(indexes) - MAX_PER_RULE} more rows with this problem", table.name, None, rule.field, LAYER, rule.severity, table.file))
+    return out
+
+
+def check(package: DataPackage, tables: dict[str, TypedTable], today: date | None = None) -> tuple[list[Finding], list[str]]:
+    """Findings of every rule set that applies to the package, and notes on what ran."""
+    ctx = RuleContext(package, tables, today or date.today())
+    sets = applicable(package)
+    if not sets:
+        name = package.descriptor.get("name") or package.path
+        return [], [f"rules: no rule set applies to package {name!r}; only the Table Schema checks ran"]
+    findings = []
+    by_table: dict[str, list[Rule]] = {}
+    for ruleset in sets:
+        for rule in ruleset.rules(ctx):
+            if rule.table in tables:
+                by_table.setdefault(rule.table, []).append(rule)
+    for name, rules in by_table.items():
+        if tables[name].frame.height:
+            findings += _table_findings(tables[name], rules, ctx)
+    return findings, [f"rules: {', '.join(rs.name for rs in sets)} ({sum(map(len, by_table.values()))} rules)"]
