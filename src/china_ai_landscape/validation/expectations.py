@@ -1,0 +1,206 @@
+"""The ``expectations`` layer: dataset-level quality, run by great-expectations.
+
+What no per-row rule expresses: how complete a field is, whether values are plausible,
+and that tables do not lose rows against the previous release. Expectations are plain
+values (``Expectation``); rule sets may bring their own (this dataset's are below), and
+the row-count check is generated for any package given a baseline. great-expectations
+takes seconds to import, so it is imported here only, and Data Docs HTML is written when
+asked for.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from ..package import DataPackage
+from .findings import Finding
+from .rules import RuleContext, applicable
+from .tables import TypedTable
+
+LAYER = "expectations"
+ROW = "__row"
+MAX_ROWS = 50  # rows listed per failed expectation
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """One great-expectations expectation on one table, with words for its finding."""
+
+    table: str
+    kind: str  # class name in great_expectations.expectations, e.g. ExpectColumnValuesToBeBetween
+    kwargs: dict = field(default_factory=dict)
+    severity: str = "error"
+    hint: str = ""
+
+    @property
+    def column(self) -> str | None:
+        return self.kwargs.get("column")
+
+
+def completeness(table: str, column: str, mostly: float, severity: str = "warning") -> Expectation:
+    return Expectation(table, "ExpectColumnValuesToNotBeNull", {"column": column, "mostly": mostly}, severity,
+                       f"fill in {column} where the sources state it")
+
+
+def plausible(table: str, column: str, low=None, high=None, severity: str = "warning", hint: str = "", **extra) -> Expectation:
+    return Expectation(table, "ExpectColumnValuesToBeBetween", {"column": column, "min_value": low, "max_value": high, **extra},
+                       severity, hint or "check the value and its unit")
+
+
+def project_expectations(ctx: RuleContext) -> list[Expectation]:
+    """This dataset's thresholds: fields a useful row usually has, and plausible magnitudes."""
+    wanted = [
+        completeness("companies", "name_zh", 0.5),
+        completeness("companies", "country", 0.9, "error"),
+        completeness("companies", "founded", 0.5),
+        completeness("models", "released", 0.3),
+        completeness("sources", "url", 1.0, "error"),
+        completeness("investments", "date", 0.8),
+        plausible("models", "parameters", 1_000_000, 100_000_000_000_000,
+                  hint="parameters is a plain count: 7 billion is 7000000000, 10 trillion is 10000000000000"),
+        plausible("investments", "amount", 1_000, 10_000_000_000_000,
+                  hint="amount is in whole currency units: 1.5 billion is 1500000000"),
+        plausible("programmes", "budget_amount", 1_000, 100_000_000_000_000,
+                  hint="budget_amount is in whole currency units"),
+        plausible("statistics", "value", 0, 100, severity="error", hint="a percent lies between 0 and 100",
+                  row_condition='unit == "percent"', condition_parser="pandas"),
+        plausible("companies", "founded", 1850, ctx.today.year, hint="founded is a four-digit year"),
+    ]
+    return [e for e in wanted if ctx.has(e.table, e.column)]
+
+
+def _row_count(package: DataPackage, name: str) -> int | None:
+    try:
+        path = package.data_path(name)
+    except Exception:  # noqa: BLE001 (a baseline without this table has no count)
+        return None
+    if not path.is_file():
+        return None
+    return pl.scan_csv(path, infer_schema=False).select(pl.len()).collect().item()
+
+
+def _major(version: str | None) -> int:
+    try:
+        return int(str(version).split(".")[0])
+    except ValueError:
+        return 0
+
+
+def row_count_expectations(package: DataPackage, baseline: DataPackage, tables: dict[str, TypedTable]) -> list[Expectation]:
+    """No table may lose rows against the baseline, unless the version makes a MAJOR bump."""
+    major_bump = _major(package.version) > _major(baseline.version)
+    out = []
+    for name in tables:
+        before = _row_count(baseline, name)
+        if before:
+            out.append(Expectation(name, "ExpectTableRowCountToBeBetween", {"min_value": before},
+                                   "warning" if major_bump else "error",
+                                   f"the previous release ({baseline.version}) had {before} rows: restore the removed rows, "
+                                   "or bump the MAJOR version and say why in CHANGELOG.md"))
+    return out
+
+
+def _message(exp: Expectation, result: dict, value=None) -> str:
+    if exp.kind == "ExpectColumnValuesToNotBeNull":
+        filled = 100 - (result.get("unexpected_percent") or 0)
+        return f"{exp.column} is filled in {filled:.0f}% of rows; at least {exp.kwargs['mostly']:.0%} expected: {exp.hint}"
+    if exp.kind == "ExpectTableRowCountToBeBetween":
+        return f"the table has {result.get('observed_value')} rows: {exp.hint}"
+    if exp.kind == "ExpectColumnValuesToBeBetween":
+        low, high = exp.kwargs.get("min_value"), exp.kwargs.get("max_value")
+        shown = f" {value}" if value is not None else ""
+        return f"{exp.column}{shown} is outside the plausible range {low}–{high}: {exp.hint}"
+    return f"{exp.kind} failed: {exp.hint}"
+
+
+def _plain(value):
+    """A numpy scalar as a plain number (12.0 as 12) for messages."""
+    value = value.item() if hasattr(value, "item") else value
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def _findings(exp: Expectation, result: dict, file: str | None) -> list[Finding]:
+    code = exp.kind.removeprefix("Expect").replace("ColumnValues", "column-values").replace("TableRowCount", "row-count")
+    code = "".join(f"-{c.lower()}" if c.isupper() else c for c in code).strip("-")
+    items = [item for item in (result.get("unexpected_index_list") or []) if isinstance(item, dict) and ROW in item]
+    if items and exp.kind != "ExpectColumnValuesToNotBeNull":
+        return [Finding(code, _message(exp, result, _plain(item.get(exp.column))), exp.table, int(item[ROW]), exp.column, LAYER,
+                        exp.severity, file, int(item[ROW])) for item in items[:MAX_ROWS]]
+    return [Finding(code, _message(exp, result), exp.table, None, exp.column, LAYER, exp.severity, file)]
+
+
+def _context(html_report: Path | None):
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    if html_report is not None:
+        context.add_data_docs_site(site_name="report", site_config={
+            "class_name": "SiteBuilder",
+            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(html_report)},
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        })
+    return context
+
+
+def _pandas(table: TypedTable, columns: set[str]):
+    wanted = [ROW] + sorted(c for c in columns if c in table.frame.columns)
+    return table.frame.select(wanted).to_pandas()
+
+
+def run(expectations: list[Expectation], tables: dict[str, TypedTable], html_report: Path | None) -> list[Finding]:
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+
+    context = _context(html_report)
+    source = context.data_sources.add_pandas("package")
+    by_table: dict[str, list[Expectation]] = {}
+    for exp in expectations:
+        if exp.table in tables:
+            by_table.setdefault(exp.table, []).append(exp)
+    definitions, frames = [], {}
+    for name, exps in by_table.items():
+        suite = context.suites.add(gx.ExpectationSuite(name=name))
+        for exp in exps:
+            suite.add_expectation(getattr(gxe, exp.kind)(**exp.kwargs))
+        batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("all")
+        definitions.append(context.validation_definitions.add(gx.ValidationDefinition(data=batch, suite=suite, name=name)))
+        frames[name] = _pandas(tables[name], {e.column for e in exps if e.column} | {"unit"})
+    findings = []
+    actions = [gx.checkpoint.UpdateDataDocsAction(name="docs", site_names=["report"])] if html_report is not None else []
+    result_format = {"result_format": "COMPLETE", "unexpected_index_column_names": [ROW]}
+    for definition in definitions:
+        checkpoint = context.checkpoints.add(gx.Checkpoint(name=f"check-{definition.name}", validation_definitions=[definition],
+                                                           actions=actions, result_format=result_format))
+        outcome = checkpoint.run(batch_parameters={"dataframe": frames[definition.name]})
+        for run_result in outcome.run_results.values():
+            for exp, item in zip(by_table[definition.name], run_result.results):
+                if not item.success:
+                    findings += _findings(exp, item.result, tables[definition.name].file)
+    return findings
+
+
+def check(package: DataPackage, tables: dict[str, TypedTable], html_report: str | Path | None = None,
+          baseline: DataPackage | None = None) -> tuple[list[Finding], list[str]]:
+    """Findings of the expectations of every applicable rule set (and the baseline row counts)."""
+    ctx = RuleContext(package, tables)
+    expectations: list[Expectation] = []
+    for ruleset in applicable(package):
+        if ruleset.expectations is not None:
+            expectations += list(ruleset.expectations(ctx))
+    if baseline is not None:
+        expectations += row_count_expectations(package, baseline, tables)
+    notes = []
+    if not expectations and html_report is None:
+        return [], ["expectations: none apply to this package (give --baseline to compare row counts)"]
+    report_dir = Path(html_report) if html_report is not None else None
+    findings = run(expectations, tables, report_dir)
+    if report_dir is not None:
+        notes.append(f"expectations: Data Docs written to {report_dir / 'index.html'}")
+    return findings, notes
