@@ -41,6 +41,8 @@ def main():
 
     \b
     Examples:
+      dataset validate               check the shipped package (all four layers)
+      dataset validate path/to/datapackage.json --format github
       dataset tables                 list the tables with row counts
       dataset --version              package and data versions
     """
@@ -67,3 +69,43 @@ def tables_command(fmt: str):
     width = max(len(r["name"]) for r in rows)
     for r in rows:
         click.echo(f"{r['name']:<{width}}  {r['rows']:>6}  {r['description']}")
+
+
+@main.command("validate")
+@click.argument("path", required=False, type=click.Path(dir_okay=True, file_okay=True, path_type=str))
+@click.option("--skip", "skip", multiple=True, type=click.Choice(["descriptor", "tables", "rules", "expectations"]),
+              help="Layer not to run (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
+              help="text for people, json for machines, github for pull-request annotations.")
+@click.option("--html-report", type=click.Path(file_okay=False, path_type=str), default=None,
+              help="Write the great-expectations Data Docs site into this folder.")
+@click.option("--baseline", type=click.Path(exists=True, path_type=str), default=None,
+              help="A previous release (folder or datapackage.json): tables must not lose rows.")
+@click.option("--allow-remote", is_flag=True, help="Fetch resources whose path is a URL (never fetched otherwise).")
+def validate_command(path, skip, fmt, html_report, baseline, allow_remote):
+    """Validate a data package: descriptor, tables, rules and expectations.
+
+    PATH is a datapackage.json or its folder (default: the package shipped with this
+    library). Exit status: 0 valid (warnings allowed), 1 invalid, 2 unusable input.
+
+    \b
+    Layers:
+      descriptor    the descriptor and Table Schemas (frictionless), safe paths, hashes
+      tables        every Table Schema rule, per row and field (pyarrow + polars)
+      rules         business rules of the package (pandera, polars backend)
+      expectations  completeness, plausible ranges, row counts (great-expectations)
+
+    \b
+    Examples:
+      dataset validate
+      dataset validate ../other/datapackage.json --skip expectations
+      dataset validate --format github            # in CI: annotations on the changed lines
+      dataset validate --format json > report.json
+      dataset validate --html-report site/        # Data Docs in site/index.html
+      dataset validate --baseline ../v1.2.0/      # no rows lost since that release
+    """
+    from .validation import validate
+
+    report = validate(path, skip=skip, allow_remote=allow_remote, html_report=html_report, baseline=baseline)
+    click.echo(report.render(fmt))
+    sys.exit(report.exit_code)

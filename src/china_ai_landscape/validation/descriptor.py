@@ -61,9 +61,9 @@ def path_problem(path: str) -> str | None:
 def _unsafe_path_finding(problem: str, path: str, name: str, what: str) -> Finding:
     if problem == "remote":
         return _finding("remote-path", f'{what} "{path}" is a remote URL; it is not fetched unless you pass '
-                        "--allow-remote (or put the file inside the package)", table=name, file=path)
+                        "--allow-remote (or put the file inside the package)", table=name)
     return _finding("unsafe-path", f'{what} "{path}" is {"an absolute path" if problem == "absolute" else "outside the package (..)"}: '
-                    "use a relative path inside the package folder, such as data/<table>.csv", table=name, file=path)
+                    "use a relative path inside the package folder, such as data/<table>.csv", table=name)
 
 
 def _load_schema(package: DataPackage, name: str, schema, allow_remote: bool) -> tuple[dict | None, list[Finding]]:
@@ -158,8 +158,8 @@ def _frictionless_findings(package: DataPackage) -> list[Finding]:
             for kind, note in Schema.validate_descriptor(loaded).flatten(["type", "note"]):
                 errors.append([kind, f'{schema}: {note}'])
     for kind, note in errors:
-        if (kind, note) in seen:
-            continue
+        if (kind, note) in seen or re.match(r'^path ".*" is not safe$', note):
+            continue  # unsafe paths are reported by resolve(), with a hint
         seen.add((kind, note))
         findings.append(_finding(kind, f"{note} (fix {package.path.name} or the schema file to follow the Data Package standard)"))
     return findings
@@ -174,9 +174,10 @@ def _without_unsafe_paths(descriptor: dict) -> dict:
     return copy
 
 
-def _key_findings(resources: list[Resource]) -> list[Finding]:
+def _key_findings(package: DataPackage, resources: list[Resource]) -> list[Finding]:
     """primaryKey and foreignKeys must name real fields and resources."""
     by_name = {r.name: r for r in resources}
+    declared = {r.get("name") for r in package.descriptor.get("resources") or [] if isinstance(r, dict)}
     findings = []
     for res in resources:
         names = {f.get("name") for f in res.schema.get("fields", [])}
@@ -195,9 +196,11 @@ def _key_findings(resources: list[Resource]) -> list[Finding]:
             for key in fields:
                 if key not in names:
                     findings.append(_finding("schema-error", f'foreign key field "{key}" is not a field of {res.name}', table=res.name))
-            if target not in by_name:
+            if target not in declared:
                 findings.append(_finding("schema-error", f'foreign key {fields} points to resource "{target}", which the package does not have', table=res.name))
                 continue
+            if target not in by_name:
+                continue  # its data or schema cannot be read: reported already
             target_names = {f.get("name") for f in by_name[target].schema.get("fields", [])}
             for key in ref_fields:
                 if key not in target_names:
@@ -235,4 +238,4 @@ def _integrity_findings(package: DataPackage, resources: list[Resource]) -> list
 
 def check(package: DataPackage, resources: list[Resource]) -> list[Finding]:
     """Findings of the descriptor layer (resolution findings are added by the caller)."""
-    return _frictionless_findings(package) + _key_findings(resources) + _integrity_findings(package, resources)
+    return _frictionless_findings(package) + _key_findings(package, resources) + _integrity_findings(package, resources)

@@ -163,8 +163,8 @@ def check(package: DataPackage, tables: dict[str, TypedTable], today: date | Non
     ctx = RuleContext(package, tables, today or date.today())
     sets = applicable(package)
     if not sets:
-        name = package.descriptor.get("name") or package.path
-        return [], [f"rules: no rule set applies to package {name!r}; only the Table Schema checks ran"]
+        name = package.descriptor.get("name") or str(package.path)
+        return [], [f"rules: no rule set applies to package '{name}'; only the Table Schema checks ran"]
     findings = []
     by_table: dict[str, list[Rule]] = {}
     for ruleset in sets:

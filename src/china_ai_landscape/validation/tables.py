@@ -78,7 +78,9 @@ def _header_findings(res: Resource, raw: RawTable) -> list[Finding]:
         elif name is None:
             add("extra-label", None, f'column {i + 1} "{label}" is not in the schema: remove it or add the field to the Table Schema')
         elif label != name:
-            add("incorrect-label", name, f'column {i + 1} is "{label}" but the schema expects "{name}": rename it, or reorder the columns as in the schema')
+            where = (f'the header has no "{name}" column at all: add it' if name not in raw.labels
+                     else "put the columns in the order of the schema")
+            add("incorrect-label", name, f'column {i + 1} is "{label}" but the schema expects "{name}" there; {where}')
     for i in range(len(raw.labels), len(names)):
         add("missing-label", names[i], f'the header has no column "{names[i]}" (expected at position {i + 1}): add the column')
     return out

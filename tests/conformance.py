@@ -1,0 +1,76 @@
+"""Compare the tables layer with frictionless on the same package: (table, row, field, code).
+
+frictionless is the reference. Its locations are normalised the way our findings state
+them: header errors are on row 1; a foreign-key or primary-key error names its key fields;
+errors about a whole file (encoding, source, scheme) have no row or field.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from china_ai_landscape.package import DataPackage
+from china_ai_landscape.validation import validate
+
+HEADER = {"blank-label", "duplicate-label", "extra-label", "incorrect-label", "missing-label"}
+WHOLE_FILE = {"encoding-error", "source-error", "scheme-error", "byte-count", "hash-count"}
+
+
+def _normalise(table, row, field, code):
+    if code in HEADER:
+        row = 1
+    if code in WHOLE_FILE:
+        row, field = None, None
+    if code in ("extra-cell", "blank-row"):
+        field = None
+    return (table, row, field or None, code)
+
+
+def frictionless_locations(path: Path) -> set[tuple]:
+    import frictionless
+
+    package = DataPackage(path)
+    report = frictionless.validate(str(package.path))
+    found = set()
+    for task in report.tasks:
+        schema = package.schema(task.name) if task.name in package.table_names() else {}
+        pk = schema.get("primaryKey") or []
+        pk = [pk] if isinstance(pk, str) else pk
+        for error in task.errors:
+            field = getattr(error, "field_name", None)
+            if error.type == "foreign-key":
+                field = ",".join(error.field_names)
+            elif error.type == "primary-key":
+                field = ",".join(pk)
+            found.add(_normalise(task.name, getattr(error, "row_number", None), field, error.type))
+    return found
+
+
+def our_locations(path: Path) -> set[tuple]:
+    report = validate(path, skip=("rules", "expectations"))
+    return {_normalise(f.table, f.row, f.field, f.code) for f in report.findings
+            if f.severity == "error" and (f.layer == "tables" or f.code in WHOLE_FILE)}
+
+
+def _referencing(package: DataPackage, broken: set[str]) -> set[str]:
+    """Tables with a foreign key into a table whose file cannot be read."""
+    out = set()
+    for name in package.table_names():
+        for fk in package.schema(name).get("foreignKeys") or []:
+            if (fk.get("reference") or {}).get("resource") in broken:
+                out.add(name)
+    return out
+
+
+def compare(path: Path) -> tuple[set, set]:
+    """Our locations and frictionless's, without frictionless's cascades.
+
+    When a referenced file cannot be read, frictionless also reports its error (or every
+    foreign key as dangling) in each table that refers to it; we report it once, where it is.
+    """
+    ours, theirs = our_locations(Path(path)), frictionless_locations(Path(path))
+    broken = {table for table, _, _, code in theirs if code in WHOLE_FILE - {"byte-count", "hash-count"}}
+    broken = {t for t in broken if any(o[0] == t and o[3] in WHOLE_FILE for o in ours)}
+    cascades = _referencing(DataPackage(path), broken) - broken
+    theirs = {t for t in theirs if t[0] not in cascades or t[3] not in WHOLE_FILE | {"foreign-key"}}
+    return ours, theirs
