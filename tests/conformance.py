@@ -30,7 +30,10 @@ def frictionless_locations(path: Path) -> set[tuple]:
     import frictionless
 
     package = DataPackage(path)
-    report = frictionless.validate(str(package.path))
+    return frictionless_report_locations(package, frictionless.validate(str(package.path)))
+
+
+def frictionless_report_locations(package: DataPackage, report) -> set[tuple]:
     found = set()
     for task in report.tasks:
         schema = package.schema(task.name) if task.name in package.table_names() else {}
@@ -47,7 +50,10 @@ def frictionless_locations(path: Path) -> set[tuple]:
 
 
 def our_locations(path: Path) -> set[tuple]:
-    report = validate(path, skip=("rules", "expectations"))
+    return report_locations(validate(path, skip=("rules", "expectations")))
+
+
+def report_locations(report) -> set[tuple]:
     return {_normalise(f.table, f.row, f.field, f.code) for f in report.findings
             if f.severity == "error" and (f.layer == "tables" or f.code in WHOLE_FILE)}
 
@@ -62,6 +68,14 @@ def _referencing(package: DataPackage, broken: set[str]) -> set[str]:
     return out
 
 
+def without_cascades(path: Path, ours: set, theirs: set) -> set:
+    """frictionless's locations minus its cascades into tables referring to an unreadable file."""
+    broken = {table for table, _, _, code in theirs if code in WHOLE_FILE - {"byte-count", "hash-count"}}
+    broken = {t for t in broken if any(o[0] == t and o[3] in WHOLE_FILE for o in ours)}
+    cascades = _referencing(DataPackage(path), broken) - broken
+    return {t for t in theirs if t[0] not in cascades or t[3] not in WHOLE_FILE | {"foreign-key"}}
+
+
 def compare(path: Path) -> tuple[set, set]:
     """Our locations and frictionless's, without frictionless's cascades.
 
@@ -69,8 +83,4 @@ def compare(path: Path) -> tuple[set, set]:
     foreign key as dangling) in each table that refers to it; we report it once, where it is.
     """
     ours, theirs = our_locations(Path(path)), frictionless_locations(Path(path))
-    broken = {table for table, _, _, code in theirs if code in WHOLE_FILE - {"byte-count", "hash-count"}}
-    broken = {t for t in broken if any(o[0] == t and o[3] in WHOLE_FILE for o in ours)}
-    cascades = _referencing(DataPackage(path), broken) - broken
-    theirs = {t for t in theirs if t[0] not in cascades or t[3] not in WHOLE_FILE | {"foreign-key"}}
-    return ours, theirs
+    return ours, without_cascades(Path(path), ours, theirs)
