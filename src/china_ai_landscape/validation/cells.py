@@ -16,11 +16,10 @@ import polars as pl
 
 from ..arrow_types import arrow_type
 
-_INT = r"^[+-]?[0-9]+(_[0-9]+)*$"
+_INT = r"^\s*[+-]?[0-9]+(_[0-9]+)*\s*$"  # what int(cell.strip()) accepts
 _DIGITS = r"[0-9]+(_[0-9]+)*"
 _NUMBER = rf"^[+-]?(({_DIGITS})(\.({_DIGITS})?)?|\.{_DIGITS})([eE][+-]?{_DIGITS})?$|^(?i)[+-]?(inf|infinity|s?nan)$"
-# strptime("%Y-%m-%d") accepts one-digit months and days (and " 5" for a day)
-_ISO_DATE = r"^([0-9]{4})-(1[0-2]|0[1-9]|[1-9])-(3[01]|[12][0-9]|0[1-9]|[1-9]| [1-9])$"
+_YEAR_FIRST = r"^[0-9]{4}-"
 _URI = r"^[^:/?#]+:"
 _EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 _UUID = r"^(?i)[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$"
@@ -63,11 +62,10 @@ def _regex_ok(raw: pl.Expr, pattern: str) -> pl.Expr:
 
 
 def _parse_integer(raw: pl.Expr, field: dict) -> Parsed:
-    text = raw.str.strip_chars()
     if field.get("bareNumber") is False:
-        text = text.str.replace_all(r"^[^-\d]*|\D*$", "")
-    value = text.str.replace_all("_", "").str.strip_prefix("+").cast(pl.Int64, strict=False)
-    return Parsed(value, text.str.contains(_INT) & value.is_not_null())
+        raw = raw.str.strip_chars().str.replace_all(r"^[^-\d]*|\D*$", "")
+    value = raw.str.replace_all(r"[\s_+]", "").cast(pl.Int64, strict=False)
+    return Parsed(value, raw.str.contains(_INT) & value.is_not_null())
 
 
 def _parse_number(raw: pl.Expr, field: dict) -> Parsed:
@@ -100,14 +98,10 @@ def _chrono(fmt: str) -> str:
 def _parse_date(raw: pl.Expr, field: dict) -> Parsed:
     fmt = field.get("format", "default")
     if fmt == "default":
-        parts = raw.str.extract_groups(_ISO_DATE)
-        padded = pl.concat_str([
-            parts.struct.field("1"),
-            parts.struct.field("2").str.zfill(2),
-            parts.struct.field("3").str.strip_chars().str.zfill(2),
-        ], separator="-")
-        value = padded.str.to_date("%Y-%m-%d", strict=False)
-        return Parsed(value, value.is_not_null())
+        # chrono reads one-digit months and days as strptime("%Y-%m-%d") does, but also
+        # accepts years that are not four digits, which strptime does not
+        value = raw.str.to_date("%Y-%m-%d", strict=False)
+        return Parsed(value, value.is_not_null() & raw.str.contains(_YEAR_FIRST))
     if fmt == "any":
         value = raw.str.to_date(strict=False)
         return Parsed(value, pl.lit(True))

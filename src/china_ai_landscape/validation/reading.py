@@ -68,22 +68,31 @@ def _first_bad_byte(data: bytes, encoding: str) -> tuple[int, str] | None:
     return None
 
 
+def _encoding_finding(res: Resource, data: bytes, encoding: str) -> Finding | None:
+    bad = _first_bad_byte(data, encoding)
+    if bad is None:
+        return None
+    offset, reason = bad
+    line = data.count(b"\n", 0, offset) + 1
+    return _finding(res, "encoding-error", f"byte 0x{data[offset]:02x} at line {line} is not valid {res.encoding} "
+                    f"({reason}): save the file as {res.encoding}", row=line)
+
+
 def _decode_findings(res: Resource, data: bytes) -> tuple[bytes | None, list[Finding]]:
-    """The file as UTF-8 bytes without BOM, or None if it does not decode."""
+    """The file as UTF-8 bytes without BOM, or None if it does not decode.
+
+    UTF-8 is checked by pyarrow while parsing (see read_raw); other encodings are decoded here.
+    """
     findings = []
     encoding = codecs.lookup(res.encoding).name
     if data.startswith(_BOM) and encoding in ("utf-8", "utf-8-sig"):
         findings.append(_finding(res, "utf8-bom", "the file starts with a byte order mark (BOM); "
                                  "save it as UTF-8 without BOM", row=1, severity="warning"))
         data = data[len(_BOM):]
-    bad = _first_bad_byte(data, encoding)
-    if bad is not None:
-        offset, reason = bad
-        line = data.count(b"\n", 0, offset) + 1
-        findings.append(_finding(res, "encoding-error", f"byte 0x{data[offset]:02x} at line {line} is not valid {res.encoding} "
-                                 f"({reason}): save the file as {res.encoding}", row=line))
-        return None, findings
     if encoding not in ("utf-8", "utf-8-sig", "ascii"):
+        problem = _encoding_finding(res, data, encoding)
+        if problem is not None:
+            return None, findings + [problem]
         data = data.decode(encoding).encode("utf-8")
     if b"\r\n" in data:
         findings.append(_finding(res, "crlf-line-endings", "the file has Windows (CRLF) line endings; "
@@ -152,7 +161,7 @@ def read_raw(res: Resource, data: bytes) -> tuple[RawTable | None, list[Finding]
     import polars as pl
     import pyarrow as pa
 
-    if not data.strip():
+    if not data or data.isspace():
         return None, [_finding(res, "source-error", "the file is empty: it needs at least the header row", row=1)]
     data, findings = _decode_findings(res, data)
     if data is None:
@@ -162,18 +171,23 @@ def read_raw(res: Resource, data: bytes) -> tuple[RawTable | None, list[Finding]
     width = max(len(labels), 1)
     try:
         table, bad = _parse_arrow(data, width, res.dialect)
-    except pa.ArrowInvalid as exc:
-        return None, findings + [_finding(res, "source-error", f"cannot be parsed as CSV ({exc}); check quotes and delimiters")]
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        problem = _encoding_finding(res, data, "utf-8") if "utf8" in str(exc).lower() else None
+        if problem is None:
+            problem = _finding(res, "source-error", f"cannot be parsed as CSV ({exc}); check quotes and delimiters")
+        return None, findings + [problem]
     first = 1 if has_header else 0
     bad_numbers = np.array(sorted(n for n, _ in bad), dtype=np.int64)
     total = table.num_rows + len(bad)
-    rows = np.setdiff1d(np.arange(1, total + 1, dtype=np.int64), bad_numbers, assume_unique=True)
+    rows = np.arange(1, total + 1, dtype=np.int64)
+    if len(bad_numbers):
+        rows = np.setdiff1d(rows, bad_numbers, assume_unique=True)
     frame = pl.from_arrow(table)
     if not isinstance(frame, pl.DataFrame):  # pragma: no cover
         frame = frame.to_frame()
     frame = frame.rename({f"f{i}": column(i) for i in range(width)}).with_columns(pl.Series(ROW, rows))
     frame, extra = _with_irregular_rows(frame, bad, width, res.dialect)
-    frame = frame.filter(pl.col(ROW) > first) if has_header else frame.with_columns(pl.col(ROW))
+    frame = frame.slice(first)  # the header is the first record (it sets the number of columns)
     frame = _with_lines(frame, data, total, width)
     return RawTable(labels, frame, extra, has_header), findings
 

@@ -90,26 +90,41 @@ def _missing(raw_col: pl.Expr, missing_values: list[str]) -> pl.Expr:
     return raw_col.is_null() | raw_col.is_in(missing_values)
 
 
-def _field_checks(fields: list[dict], width: int, missing_values: list[str], blank: pl.Expr) -> tuple[list[_Check], dict[str, pl.Expr]]:
+def _staged(i: int) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """The per-field columns computed once: missing, typed value, valid."""
+    return pl.col(f"__missing{i}"), pl.col(f"__value{i}"), pl.col(f"__ok{i}")
+
+
+def _stage(fields: list[dict], width: int, missing_values: list[str]) -> list[pl.Expr]:
+    """Expressions for the staged columns: each cell is parsed once for all checks."""
+    exprs = []
+    for i, f in enumerate(fields[:width]):
+        raw = pl.col(column(i))
+        missing = _missing(raw, missing_values)
+        parsed = cells.parse(pl.when(~missing).then(raw), f)
+        exprs += [missing.alias(f"__missing{i}"), parsed.value.alias(f"__value{i}"), parsed.ok.alias(f"__ok{i}")]
+    return exprs
+
+
+def _field_checks(fields: list[dict], width: int, blank: pl.Expr) -> tuple[list[_Check], dict[str, pl.Expr]]:
     """Checks for every cell and the typed value of every field present in the file."""
     checks, typed = [], {}
     for i, f in enumerate(fields[:width]):
         name, raw = f.get("name"), pl.col(column(i))
-        missing = _missing(raw, missing_values)
+        missing, value, ok = _staged(i)
         present = pl.when(~missing).then(raw)
-        parsed = cells.parse(present, f)
-        typed[name] = pl.when(parsed.ok).then(parsed.value)
+        typed[name] = pl.when(ok).then(value)
         hint = cells.type_hint(f)
         described = f" ({f['description']})" if f.get("description") else ""
         checks.append(_Check("missing-cell", name, raw.is_null() & ~blank,
                              lambda r, n=name: f'the row ends before column "{n}": add the missing cell (or the delimiters) so that every row has as many cells as the header'))
-        checks.append(_Check("type-error", name, ~parsed.ok & ~blank,
+        checks.append(_Check("type-error", name, ~ok & ~blank,
                              lambda r, h=hint, t=f.get("type", "string"): f'"{cells.short(r["value"])}" is not a valid {t}: {h}', value=column(i)))
         if (f.get("constraints") or {}).get("required"):
             checks.append(_Check("constraint-error", name, missing & ~blank,
                                  lambda r, n=name, d=described: f"{n} is required but empty: fill it in{d}"))
-        valid = ~missing & parsed.ok & ~blank
-        for c in cells.constraints(present, parsed.value, f):
+        valid = ~missing & ok & ~blank
+        for c in cells.constraints(present, value, f):
             checks.append(_Check("constraint-error", name, valid & c.broken.fill_null(False),
                                  lambda r, c=c, d=described: c.describe(r["value"]) + d, value=column(i)))
         if f.get("type", "string") == "string":
@@ -149,40 +164,38 @@ def _row_checks(res: Resource, raw: RawTable, blank: pl.Expr) -> tuple[list[_Che
     return [blank_check], extra
 
 
-def _key_checks(fields: list[dict], typed_frame: pl.DataFrame, schema: dict, present: set[str]) -> list[_Check]:
-    checks = []
-    for f in fields:
-        name = f.get("name")
-        if (f.get("constraints") or {}).get("unique") and name in present:
-            col = pl.col(name)
-            first = pl.col(ROW).first().over(col)
-            checks.append(_Check("unique-error", name, col.is_not_null() & (pl.col(ROW) != first),
-                                 lambda r, n=name: f'{n} "{cells.short(str(r["key"]))}" already appears in row {r["first"]}: each value must be unique', value=None))
-    pk = _key(schema.get("primaryKey"))
-    if pk and set(pk) <= present:
-        cols = [pl.col(k) for k in pk]
-        all_null = pl.all_horizontal([c.is_null() for c in cols])
-        checks.append(_Check("primary-key", ",".join(pk), all_null,
-                             lambda r, k=pk: f"the primary key ({', '.join(k)}) is empty: every row needs a key"))
-        first = pl.col(ROW).first().over(cols)
-        checks.append(_Check("primary-key", ",".join(pk), ~all_null & (pl.col(ROW) != first),
-                             lambda r, k=pk: f"the primary key ({', '.join(k)}) = ({r['key']}) is already used in row {r['first']}: make it unique or merge the rows"))
-    return checks
+def _key_findings(res: Resource, typed: pl.DataFrame, fields: list[dict], present: set[str]) -> list[Finding]:
+    """unique fields and the primary key: every repeat after the first, and empty keys.
 
-
-def _collect_keys(res: Resource, typed: pl.DataFrame, checks: list[_Check], schema: dict) -> list[Finding]:
-    """Like _collect, but messages show the duplicated key and where it first appears."""
+    A value counts as repeated when an earlier row has it; the message names that row.
+    """
     out = []
-    for check in checks:
-        keys = check.field.split(",")
-        key_expr = pl.concat_str([pl.col(k).cast(pl.String).fill_null("") for k in keys], separator=", ")
-        group = [pl.col(k) for k in keys]
-        frame = typed.with_columns(pl.col(ROW).first().over(group).alias("first"), key_expr.alias("key"))
-        hits = frame.filter(check.mask.fill_null(False))
+    groups: list[tuple[str, list[str]]] = [("unique-error", [f["name"]]) for f in fields
+                                           if (f.get("constraints") or {}).get("unique") and f["name"] in present]
+    pk = _key(res.schema.get("primaryKey"))
+    if pk and set(pk) <= present:
+        groups.append(("primary-key", pk))
+    for code, keys in groups:
+        cols = [pl.col(k) for k in keys]
+        all_null = pl.all_horizontal([c.is_null() for c in cols])
+        repeated = typed.filter(~all_null & ~pl.struct(cols).is_first_distinct())
+        if code == "primary-key":
+            empty = typed.filter(all_null).select(ROW, LINE)
+            out += [Finding(code, f"the primary key ({', '.join(keys)}) is empty: every row needs a key", res.name, r, ",".join(keys),
+                            LAYER, "error", res.file, line) for r, line in empty.head(MAX_PER_CHECK).iter_rows()]
+        if repeated.height == 0:
+            continue
+        firsts = typed.join(repeated.select(keys).unique(), on=keys, nulls_equal=True).group_by(keys, maintain_order=True).agg(pl.col(ROW).min().alias("first"))
+        hits = repeated.join(firsts, on=keys, nulls_equal=True, how="left").sort(ROW)
         for r in hits.head(MAX_PER_CHECK).iter_rows(named=True):
-            out.append(Finding(check.code, check.message(r), res.name, r[ROW], check.field, LAYER, "error", res.file, r[LINE]))
+            shown = ", ".join("" if r[k] is None else str(r[k]) for k in keys)
+            if code == "unique-error":
+                message = f'{keys[0]} "{cells.short(shown)}" already appears in row {r["first"]}: each value must be unique'
+            else:
+                message = f"the primary key ({', '.join(keys)}) = ({cells.short(shown)}) is already used in row {r['first']}: make it unique or merge the rows"
+            out.append(Finding(code, message, res.name, r[ROW], ",".join(keys), LAYER, "error", res.file, r[LINE]))
         if hits.height > MAX_PER_CHECK:
-            out.append(Finding(check.code, f"… and {hits.height - MAX_PER_CHECK} more rows with this problem", res.name, None, check.field, LAYER, "error", res.file))
+            out.append(Finding(code, f"… and {hits.height - MAX_PER_CHECK} more rows with this problem", res.name, None, ",".join(keys), LAYER, "error", res.file))
     return out
 
 
@@ -194,20 +207,23 @@ def _check_one(res: Resource, data: bytes) -> tuple[list[Finding], TypedTable | 
     findings += _header_findings(res, raw)
     width = min(len(raw.labels), len(fields))
     missing_values = res.schema.get("missingValues", [""])
-    mapped = [_missing(pl.col(column(i)), missing_values) for i in range(width)]
-    blank = pl.all_horizontal(mapped) if mapped else pl.lit(False)
-    field_checks, typed_exprs = _field_checks(fields, width, missing_values, blank)
+    frame = raw.frame.with_columns(_stage(fields, width, missing_values))
+    blank = pl.all_horizontal([_staged(i)[0] for i in range(width)]) if width else pl.lit(False)
+    frame = frame.with_columns(blank.alias("__blank"))
+    blank = pl.col("__blank")
+    field_checks, typed_exprs = _field_checks(fields, width, blank)
     row_checks, extra = _row_checks(res, raw, blank)
-    if raw.frame.height == 0:
+    if frame.height == 0:
         findings.append(Finding("empty-table", "the file has a header but no data rows", res.name, None, None, LAYER, "warning", res.file))
-    blank_rows = set(raw.frame.filter(blank).get_column(ROW).to_list()) if raw.frame.height else set()
+    blank_rows = set(frame.filter(blank).get_column(ROW).to_list()) if frame.height else set()
     findings += [f for f in extra if f.row not in blank_rows]
-    findings += _collect(res, raw.frame, row_checks + field_checks)
-    typed = raw.frame.select(pl.col(ROW), pl.col(LINE), *[e.alias(n) for n, e in typed_exprs.items()])
+    findings += _collect(res, frame, row_checks + field_checks)
+    typed = frame.select(pl.col(ROW), pl.col(LINE), *[e.alias(n) for n, e in typed_exprs.items()])
+    del frame
     typed = typed.with_columns(
         pl.lit(None, dtype=cells.polars_dtype(f)).alias(f["name"]) for f in fields if f["name"] not in typed_exprs
     ).with_columns(pl.col(f["name"]).cast(cells.polars_dtype(f), strict=False) for f in fields)
-    findings += _collect_keys(res, typed, _key_checks(fields, typed, res.schema, set(typed_exprs)), res.schema)
+    findings += _key_findings(res, typed, fields, set(typed_exprs))
     return findings, TypedTable(res.name, res.file, res.schema, typed)
 
 
