@@ -105,14 +105,19 @@ _CELL_ERRORS = [
 
 
 def _plant_cells(frame, table: str, per_kind: int, rng: np.random.Generator):
+    """Cell mistakes at random rows; a repeated id is a copy of an existing row, appended."""
     import polars as pl
 
     columns = {c: frame.get_column(c).to_list() for c in frame.columns}
-    for kind, (target, column, value) in enumerate(_CELL_ERRORS):
+    for target, column, value in _CELL_ERRORS:
         if target != table:
             continue
         for row in rng.choice(np.arange(1, frame.height), per_kind, replace=False):
-            columns[column][row] = columns["id"][row - 1] if value == "{dup}" else value
+            if value == "{dup}":
+                for name, values in columns.items():
+                    values.append(values[row])
+            else:
+                columns[column][row] = value
     return pl.DataFrame(columns, schema={c: pl.String for c in columns})
 
 

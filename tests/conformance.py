@@ -30,7 +30,7 @@ def frictionless_locations(path: Path) -> set[tuple]:
     import frictionless
 
     package = DataPackage(path)
-    return frictionless_report_locations(package, frictionless.validate(str(package.path)))
+    return frictionless_report_locations(package, frictionless.validate(str(package.path), limit_errors=10**7))
 
 
 def frictionless_report_locations(package: DataPackage, report) -> set[tuple]:

@@ -52,11 +52,12 @@ def test_text_output_groups_by_file_and_ends_with_a_summary():
     assert "INVALID" in lines[-1] and "error(s)" in lines[-1] and "skipped: expectations" in lines[-1]
 
 
-def test_github_annotations_point_at_the_physical_line():
+def test_github_annotations_point_at_the_physical_line(monkeypatch):
     """Row 3 of the file starts on line 4 because row 2 has a value spanning two lines."""
-    result = _run(str(CASES / "value-spanning-lines"), "--format", "github")
+    monkeypatch.chdir(CASES)
+    result = _run("value-spanning-lines", "--format", "github")
     annotation = next(line for line in result.output.splitlines() if line.startswith("::error"))
-    assert annotation.startswith("::error file=data/deals.csv,line=4,title=type-error (deals%2C date)::")
+    assert annotation.startswith("::error file=value-spanning-lines/data/deals.csv,line=4,title=type-error (deals%2C date)::")
     report = validate(CASES / "value-spanning-lines")
     assert (report.errors[0].row, report.errors[0].line) == (3, 4)
 
@@ -66,8 +67,9 @@ def test_github_output_escapes_newlines_and_commas():
     assert report.render("github").splitlines()[0] == "::error file=data/t.csv,line=5,title=x-y (t%2C f%2Cg)::two%0Alines, 100%25"
 
 
-def test_warnings_alone_exit_zero():
-    result = _run(str(CASES / "formula-cell"), "--format", "github")
+def test_warnings_alone_exit_zero(monkeypatch):
+    monkeypatch.chdir(CASES / "formula-cell")
+    result = _run(".", "--format", "github")
     assert result.exit_code == 0
     assert result.output.startswith("::warning file=data/orgs.csv,line=4,")
 

@@ -46,6 +46,7 @@ class Report:
     layers: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    base: str = ""  # the package folder relative to the working directory, for annotations
 
     @property
     def ok(self) -> bool:
@@ -135,7 +136,8 @@ def render_github(report: Report) -> str:
     for f in report.findings:
         props = []
         if f.file:
-            props.append(f"file={_escape_property(f.file)}")
+            path = f"{report.base}/{f.file}" if report.base else f.file
+            props.append(f"file={_escape_property(path)}")
             line = f.line or f.row
             if line:
                 props.append(f"line={line}")

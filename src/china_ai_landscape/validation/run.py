@@ -12,12 +12,26 @@ from .findings import LAYERS, Report
 _INSTALL = "pip install 'china-ai-landscape[validate]'"
 
 
-def _require_toolkit() -> None:
+_NEEDS = {"descriptor": ("frictionless",), "tables": ("polars", "pyarrow"), "rules": ("polars", "pandera"),
+          "expectations": ("polars", "great_expectations")}
+
+
+def _require_toolkit(layers: list[str]) -> None:
+    """A missing optional library is one line saying what to install, not a traceback."""
+    from importlib.util import find_spec
+
+    missing = sorted({m for layer in layers for m in _NEEDS[layer] if find_spec(m) is None})
+    if missing:
+        raise DatasetError(f"dataset validate needs {', '.join(missing)}: {_INSTALL}")
+
+
+def _relative_root(package: DataPackage) -> str:
+    """The package folder relative to the working directory ("" if it is the working directory)."""
     try:
-        import frictionless  # noqa: F401
-        import polars  # noqa: F401
-    except ImportError:
-        raise DatasetError(f"dataset validate needs the validation extra: {_INSTALL}") from None
+        relative = package.root.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return ""
+    return "" if str(relative) == "." else relative.as_posix()
 
 
 def _read(resource: descriptor.Resource) -> bytes:
@@ -52,9 +66,10 @@ def validate(path: str | Path | DataPackage | None = None, skip=(), *, allow_rem
     unknown = sorted(set(skip) - set(LAYERS))
     if unknown:
         raise DatasetError(f"unknown layer(s) to skip: {', '.join(unknown)}; layers are: {', '.join(LAYERS)}")
-    _require_toolkit()
     package = path if isinstance(path, DataPackage) else (shipped() if path is None else DataPackage(path))
-    report = Report(package=str(package.path), skipped=[layer for layer in LAYERS if layer in skip])
+    _require_toolkit([layer for layer in LAYERS if layer not in skip] + ["tables"])
+    report = Report(package=str(package.path), skipped=[layer for layer in LAYERS if layer in skip],
+                    base=_relative_root(package))
     resources, unreadable = descriptor.resolve(package, allow_remote=allow_remote)
     report.extend(unreadable)
     if "descriptor" not in skip:
