@@ -1,17 +1,45 @@
-"""Shared helpers: the repository root on sys.path (for benchmarks.synthetic and the corpus)."""
+"""Shared fixtures and helpers.
+
+The repository root, tests/ and tests/corpus/ go on sys.path so that tests can import
+benchmarks.synthetic, the conformance helper and the corpus cases.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import shutil
 import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-for extra in (ROOT, ROOT / "tests", ROOT / "tests" / "corpus"):
+from china_ai_landscape.package import DataPackage
+
+REPO = Path(__file__).resolve().parents[1]
+for extra in (REPO, REPO / "tests", REPO / "tests" / "corpus"):
     if str(extra) not in sys.path:
         sys.path.insert(0, str(extra))
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return REPO
+
+
+@pytest.fixture(scope="session")
+def package() -> DataPackage:
+    return DataPackage(REPO / "datapackage.json")
+
+
+@pytest.fixture
+def package_copy(tmp_path) -> Path:
+    """A writable copy of this repository's data package; returns its folder."""
+    dest = tmp_path / "pkg"
+    dest.mkdir()
+    shutil.copy(REPO / "datapackage.json", dest)
+    shutil.copytree(REPO / "data", dest / "data")
+    shutil.copytree(REPO / "schemas", dest / "schemas")
+    return dest
 
 
 def digest_tree(root: Path) -> dict[str, str]:
