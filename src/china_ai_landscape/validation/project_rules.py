@@ -18,9 +18,12 @@ from .rules import Rule, RuleContext, RuleSet
 PACKAGE_NAME = "china-ai-landscape"
 _HAN = r"[\p{Han}]"
 _HTTPS_HOST = r"^https://[^/?#\s:@]+\.[^/?#\s:@.]+(:[0-9]+)?([/?#]\S*)?$"
-# Dates that may lie ahead: a planned or rumoured event, a regulation taking effect later.
+# Dates that may lie ahead: a planned or rumoured event, a regulation taking effect later,
+# the period of a target ("core-ai-industry-scale-target" for 2030).
+_TARGET = pl.col("metric").str.contains("target")
 _FUTURE_ALLOWED = {("events", "date"): pl.col("status").is_in(["planned", "rumoured"]),
-                   ("programmes", "effective"): pl.lit(True)}
+                   ("programmes", "effective"): pl.lit(True),
+                   ("statistics", "period_start"): _TARGET, ("statistics", "period_end"): _TARGET}
 
 
 def applies_to(package: DataPackage) -> bool:
