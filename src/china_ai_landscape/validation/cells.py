@@ -193,6 +193,12 @@ def parse_constants(values: list, field: dict) -> list:
     return frame.select(parse(pl.col("v"), field).value).to_series().to_list()
 
 
+def type_name(field: dict) -> str:
+    """"uri" for a string of format uri, else the type."""
+    kind, fmt = field.get("type", "string"), field.get("format", "default")
+    return fmt if kind == "string" and fmt in FORMAT_HINTS else kind
+
+
 def type_hint(field: dict) -> str:
     fmt = field.get("format", "default")
     if field.get("type", "string") == "string" and fmt in FORMAT_HINTS:

@@ -176,6 +176,8 @@ def read_raw(res: Resource, data: bytes) -> tuple[RawTable | None, list[Finding]
         if problem is None:
             problem = _finding(res, "source-error", f"cannot be parsed as CSV ({exc}); check quotes and delimiters")
         return None, findings + [problem]
+    newlines = data.count(b"\n")
+    del data  # only the parsed cells are kept
     first = 1 if has_header else 0
     bad_numbers = np.array(sorted(n for n, _ in bad), dtype=np.int64)
     total = table.num_rows + len(bad)
@@ -183,12 +185,13 @@ def read_raw(res: Resource, data: bytes) -> tuple[RawTable | None, list[Finding]
     if len(bad_numbers):
         rows = np.setdiff1d(rows, bad_numbers, assume_unique=True)
     frame = pl.from_arrow(table)
+    del table
     if not isinstance(frame, pl.DataFrame):  # pragma: no cover
         frame = frame.to_frame()
     frame = frame.rename({f"f{i}": column(i) for i in range(width)}).with_columns(pl.Series(ROW, rows))
     frame, extra = _with_irregular_rows(frame, bad, width, res.dialect)
     frame = frame.slice(first)  # the header is the first record (it sets the number of columns)
-    frame = _with_lines(frame, data, total, width)
+    frame = _with_lines(frame, newlines, total, width)
     return RawTable(labels, frame, extra, has_header), findings
 
 
@@ -212,11 +215,10 @@ def _with_irregular_rows(frame, bad, width: int, dialect: dict):
     return pl.concat([frame, irregular]).sort(ROW), extra
 
 
-def _with_lines(frame, data: bytes, total: int, width: int):
+def _with_lines(frame, newlines: int, total: int, width: int):
     """Physical line of each record: differs from the row only after a value spanning lines."""
     import polars as pl
 
-    newlines = data.count(b"\n")
     if newlines in (total, total - 1):  # no value spans lines
         return frame.with_columns(pl.col(ROW).alias(LINE))
     inside = pl.sum_horizontal([pl.col(column(i)).str.count_matches("\n").fill_null(0) for i in range(width)])

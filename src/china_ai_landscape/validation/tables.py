@@ -119,7 +119,7 @@ def _field_checks(fields: list[dict], width: int, blank: pl.Expr) -> tuple[list[
         checks.append(_Check("missing-cell", name, raw.is_null() & ~blank,
                              lambda r, n=name: f'the row ends before column "{n}": add the missing cell (or the delimiters) so that every row has as many cells as the header'))
         checks.append(_Check("type-error", name, ~ok & ~blank,
-                             lambda r, h=hint, t=f.get("type", "string"): f'"{cells.short(r["value"])}" is not a valid {t}: {h}', value=column(i)))
+                             lambda r, h=hint, t=cells.type_name(f): f'"{cells.short(r["value"])}" is not a valid {t}: {h}', value=column(i)))
         if (f.get("constraints") or {}).get("required"):
             checks.append(_Check("constraint-error", name, missing & ~blank,
                                  lambda r, n=name, d=described: f"{n} is required but empty: fill it in{d}"))
@@ -199,8 +199,8 @@ def _key_findings(res: Resource, typed: pl.DataFrame, fields: list[dict], presen
     return out
 
 
-def _check_one(res: Resource, data: bytes) -> tuple[list[Finding], TypedTable | None]:
-    raw, findings = read_raw(res, data)
+def _check_one(res: Resource, read: Callable[[Resource], bytes]) -> tuple[list[Finding], TypedTable | None]:
+    raw, findings = read_raw(res, read(res))  # the file's bytes are freed once parsed
     if raw is None:
         return findings, None
     fields = _fields(res.schema)
@@ -255,7 +255,7 @@ def check(resources: list[Resource], read: Callable[[Resource], bytes]) -> Table
     """Check every resource; foreign keys once all tables are typed."""
     result = TablesResult()
     for res in resources:
-        findings, typed = _check_one(res, read(res))
+        findings, typed = _check_one(res, read)
         result.findings += findings
         if typed is not None:
             result.tables[res.name] = typed
