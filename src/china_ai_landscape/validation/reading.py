@@ -142,7 +142,7 @@ def _arrow_read(data: bytes, width: int, dialect: dict, use_threads: bool, block
 def _parse_arrow(data: bytes, width: int, dialect: dict):
     import pyarrow as pa
 
-    block_size = 1 << 22
+    block_size = 1 << 20
     for use_threads in (True, False):
         try:
             table, bad = _arrow_read(data, width, dialect, use_threads, block_size)

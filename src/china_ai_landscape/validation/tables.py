@@ -90,9 +90,19 @@ def _missing(raw_col: pl.Expr, missing_values: list[str]) -> pl.Expr:
     return raw_col.is_null() | raw_col.is_in(missing_values)
 
 
-def _staged(i: int) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
-    """The per-field columns computed once: missing, typed value, valid."""
-    return pl.col(f"__missing{i}"), pl.col(f"__value{i}"), pl.col(f"__ok{i}")
+def _plain_string(field: dict) -> bool:
+    return field.get("type", "string") == "string" and field.get("format", "default") not in cells.FORMAT_HINTS
+
+
+def _staged(i: int, field: dict) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """The per-field columns computed once: missing, typed value, valid.
+
+    A plain string is its own value: it is not copied into a staged column.
+    """
+    missing = pl.col(f"__missing{i}")
+    if _plain_string(field):
+        return missing, pl.when(~missing).then(pl.col(column(i))), pl.lit(True)
+    return missing, pl.col(f"__value{i}"), pl.col(f"__ok{i}")
 
 
 def _stage(fields: list[dict], width: int, missing_values: list[str]) -> list[pl.Expr]:
@@ -101,8 +111,10 @@ def _stage(fields: list[dict], width: int, missing_values: list[str]) -> list[pl
     for i, f in enumerate(fields[:width]):
         raw = pl.col(column(i))
         missing = _missing(raw, missing_values)
-        parsed = cells.parse(pl.when(~missing).then(raw), f)
-        exprs += [missing.alias(f"__missing{i}"), parsed.value.alias(f"__value{i}"), parsed.ok.alias(f"__ok{i}")]
+        exprs.append(missing.alias(f"__missing{i}"))
+        if not _plain_string(f):
+            parsed = cells.parse(pl.when(~missing).then(raw), f)
+            exprs += [parsed.value.alias(f"__value{i}"), parsed.ok.alias(f"__ok{i}")]
     return exprs
 
 
@@ -111,7 +123,7 @@ def _field_checks(fields: list[dict], width: int, blank: pl.Expr) -> tuple[list[
     checks, typed = [], {}
     for i, f in enumerate(fields[:width]):
         name, raw = f.get("name"), pl.col(column(i))
-        missing, value, ok = _staged(i)
+        missing, value, ok = _staged(i, f)
         present = pl.when(~missing).then(raw)
         typed[name] = pl.when(ok).then(value)
         hint = cells.type_hint(f)
@@ -208,7 +220,7 @@ def _check_one(res: Resource, read: Callable[[Resource], bytes]) -> tuple[list[F
     width = min(len(raw.labels), len(fields))
     missing_values = res.schema.get("missingValues", [""])
     frame = raw.frame.with_columns(_stage(fields, width, missing_values))
-    blank = pl.all_horizontal([_staged(i)[0] for i in range(width)]) if width else pl.lit(False)
+    blank = pl.all_horizontal([pl.col(f"__missing{i}") for i in range(width)]) if width else pl.lit(False)
     frame = frame.with_columns(blank.alias("__blank"))
     blank = pl.col("__blank")
     field_checks, typed_exprs = _field_checks(fields, width, blank)
