@@ -73,7 +73,7 @@ def test_a_date_of_year_precision_may_cover_the_other_date(tmp_path):
 def test_rule_messages_name_the_values(tmp_path):
     _, report = _rule_findings(tmp_path, changed("companies", 0, source_ids="src-a;src-zz"))
     finding = next(f for f in report.findings if f.code == "list-reference-not-found")
-    assert "src-zz" in finding.message and "src-a" not in finding.message.split("not found")[0].replace("src-zz", "")
+    assert finding.message.startswith("source_ids names src-zz, not found in sources")
     assert finding.file == "data/companies.csv"
 
 
@@ -115,3 +115,19 @@ def test_rules_use_the_given_day(tmp_path):
     findings, _ = rules_api.check(package, tables, today=date(2023, 1, 1))
     assert {(f.code, f.table) for f in findings} >= {("date-in-future", "sources"), ("date-in-future", "events")}
     assert VALID_ROWS["sources"][0]["published"] > "2023-01-01"
+
+
+def test_a_broken_plug_in_rule_is_a_finding_not_a_traceback():
+    from pathlib import Path
+
+    corpus = Path(__file__).parent / "corpus" / "base"
+    ruleset = rules_api.RuleSet(
+        "broken-rules", lambda package: package.descriptor.get("name") == "corpus-base",
+        lambda ctx: [rules_api.Rule("needs-a-column", "deals", None, lambda c: pl.col("no_such_column") > 0, "never shown")])
+    rules_api.register(ruleset)
+    try:
+        report = validate(corpus, skip=SKIP)
+    finally:
+        rules_api._REGISTERED.pop("broken-rules")
+    assert [(f.code, f.table) for f in report.findings] == [("rule-error", "deals")]
+    assert "needs-a-column" in report.findings[0].message and not report.ok

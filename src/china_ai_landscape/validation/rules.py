@@ -128,26 +128,34 @@ def _schema_for(table: TypedTable, rules: list[Rule], ctx: RuleContext):
     return pa.DataFrameSchema(columns, checks=checks, strict=False, name=table.name)
 
 
-def _failing_rows(table: TypedTable, rules: list[Rule], ctx: RuleContext) -> dict[int, list[int]]:
-    """Row indexes failing each rule (by position in ``rules``), from pandera's failure cases."""
+def _failing_rows(table: TypedTable, rules: list[Rule], ctx: RuleContext) -> tuple[dict[int, list[int]], dict[int, str]]:
+    """Row indexes failing each rule (by position in ``rules``), and rules that could not run."""
     import pandera.errors
 
     schema = _schema_for(table, rules, ctx)
+    failing: dict[int, list[int]] = {}
+    broken: dict[int, str] = {}
     try:
         schema.validate(table.frame, lazy=True)
     except pandera.errors.SchemaErrors as exc:
         cases = exc.failure_cases.filter(pl.col("schema_context") == "DataFrameSchema")
-        failing: dict[int, list[int]] = {}
-        for check, index in cases.select("check", "index").iter_rows():
-            if check is not None and check.isdigit() and index is not None:
+        for check, index, case in cases.select("check", "index", "failure_case").iter_rows():
+            if check is None or not check.isdigit():
+                continue
+            if index is None:  # pandera reports a check that raised as a case without a row
+                broken[int(check)] = str(case)
+            else:
                 failing.setdefault(int(check), []).append(index)
-        return failing
-    return {}
+    return failing, broken
 
 
 def _table_findings(table: TypedTable, rules: list[Rule], ctx: RuleContext) -> list[Finding]:
     out = []
-    for position, indexes in sorted(_failing_rows(table, rules, ctx).items()):
+    failing, broken = _failing_rows(table, rules, ctx)
+    for position, error in sorted(broken.items()):
+        out.append(Finding("rule-error", f"rule {rules[position].code} could not run on {table.name} ({error}): fix the rule set "
+                           "that defines it", table.name, None, rules[position].field, LAYER, "error", table.file))
+    for position, indexes in sorted(failing.items()):
         rule = rules[position]
         indexes = sorted(set(indexes))
         rows = table.frame[indexes[:MAX_PER_RULE]]
@@ -172,6 +180,12 @@ def check(package: DataPackage, tables: dict[str, TypedTable], today: date | Non
             if rule.table in tables:
                 by_table.setdefault(rule.table, []).append(rule)
     for name, rules in by_table.items():
-        if tables[name].frame.height:
+        if not tables[name].frame.height:
+            continue
+        try:
             findings += _table_findings(tables[name], rules, ctx)
+        except Exception as exc:  # noqa: BLE001 (a broken plug-in rule is a finding, not a traceback)
+            names = ", ".join(sorted({r.code for r in rules}))
+            findings.append(Finding("rule-error", f"the rules on {name} could not run ({type(exc).__name__}: {exc}); "
+                                    f"fix the rule set that defines {names}", name, None, None, LAYER, "error", tables[name].file))
     return findings, [f"rules: {', '.join(rs.name for rs in sets)} ({sum(map(len, by_table.values()))} rules)"]
