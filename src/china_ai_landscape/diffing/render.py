@@ -145,8 +145,8 @@ def _key_text(row: dict, key: list[str]) -> str:
     return ", ".join(f"{f}={shown(row[f])}" for f in fields)
 
 
-def _more(total: int, listed: int) -> list[str]:
-    return [f"    ... and {total - listed} more (raise --limit to see them)"] if total > listed else []
+def _more(total: int, listed: int, indent: str = "  ") -> list[str]:
+    return [f"{indent}... and {total - listed} more (raise --limit to see them)"] if total > listed else []
 
 
 def _text_rows(t: "TableDiff", limit: int | None) -> list[str]:
@@ -172,8 +172,7 @@ def _text_rows(t: "TableDiff", limit: int | None) -> list[str]:
 
 # --- markdown -------------------------------------------------------------------------------
 
-def _cell(value: Any) -> str:
-    text = value if isinstance(value, str) else shown(value)
+def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
@@ -213,15 +212,20 @@ def _markdown_rows(t: "TableDiff", limit: int | None) -> list[str]:
     lines = ["", f"### `{t.name}`"]
     if t.changed:
         rows = changed_rows(t, limit)
-        body = [[_key_text(r["key"], t.key), f, v["old"], v["new"]] for r in rows for f, v in r["changes"].items()]
-        lines += _details(f"{t.changed} changed rows", _md_table(["row", "field", "old", "new"], body), t.changed, len(rows))
+        body = [[_key_text(r["key"], t.key), f, shown(v["old"]), shown(v["new"])]
+                for r in rows for f, v in r["changes"].items()]
+        lines += _details(_plural(t.changed, "changed row"), _md_table(["row", "field", "old", "new"], body), t.changed, len(rows))
     for kind, table in (("added", t.added_rows), ("removed", t.removed_rows)):
         if getattr(t, kind):
             rows = _rows(table, limit)
             columns = t.key or (list(rows[0]) if rows else [])
-            body = [[r[c] for c in columns] for r in rows]
-            lines += _details(f"{getattr(t, kind)} {kind} rows", _md_table(columns, body), table.num_rows, len(rows))
+            body = [[shown(r[c]) for c in columns] for r in rows]
+            lines += _details(_plural(getattr(t, kind), f"{kind} row"), _md_table(columns, body), table.num_rows, len(rows))
     return lines
+
+
+def _plural(n: int, what: str) -> str:
+    return f"{n} {what}" + ("" if n == 1 else "s")
 
 
 def _details(summary: str, table: list[str], total: int, listed: int) -> list[str]:
