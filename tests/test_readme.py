@@ -16,7 +16,7 @@ def test_data_dictionary_names_every_schema_field(repo_root, package):
 
 
 def test_render_replaces_a_stale_section(package):
-    stale = "x\n<!-- BEGIN tables -->\nSTALE-CONTENT\n<!-- END tables -->\n<!-- BEGIN data-dictionary -->\n<!-- END data-dictionary -->\n"
+    stale = "x\n<!-- BEGIN tables -->\nSTALE-CONTENT\n<!-- END tables -->\n<!-- BEGIN coverage -->\n<!-- END coverage -->\n<!-- BEGIN data-dictionary -->\n<!-- END data-dictionary -->\n"
     fresh = render(stale, package)
     assert "STALE-CONTENT" not in fresh and "| `models` |" in fresh
     assert render(fresh, package) == fresh

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from .package import DataPackage
+from .loading import read_csv_table
 from .summary import table_summaries
 
 
@@ -69,7 +70,27 @@ def dictionary_section(package: DataPackage) -> str:
     return "\n".join(out).rstrip()
 
 
-SECTIONS = {"tables": tables_section, "data-dictionary": dictionary_section}
+def coverage_section(package: DataPackage) -> str:
+    """Rows per year for each table, by the first date field of its schema."""
+    counts: dict[str, dict[int, int]] = {}
+    for res in package.resources():
+        schema = package.schema(res["name"])
+        date_field = next((f["name"] for f in schema["fields"] if f.get("type") == "date"), None)
+        if date_field is None:
+            continue
+        table = read_csv_table(package.data_path(res["name"]), schema)
+        years = [d.year for d in table.column(date_field).to_pylist() if d is not None]
+        counts[f"{res['name']}.{date_field}"] = {y: years.count(y) for y in set(years)}
+    years = sorted({y for per_year in counts.values() for y in per_year})
+    if not years:
+        return "(no dated rows yet)"
+    lines = ["| table.field | " + " | ".join(str(y) for y in years) + " |", "|---|" + "---:|" * len(years)]
+    for key, per_year in counts.items():
+        lines.append(f"| `{key}` | " + " | ".join(str(per_year.get(y, "")) for y in years) + " |")
+    return "\n".join(lines)
+
+
+SECTIONS = {"tables": tables_section, "coverage": coverage_section, "data-dictionary": dictionary_section}
 
 
 def render(readme_text: str, package: DataPackage) -> str:
