@@ -103,7 +103,8 @@ def test_changed_row_is_patch_with_each_field_old_and_new(old, tmp_path):
     assert (data["bump"], data["reasons"]) == ("patch", ["patch: 1 row changed in models"])
     out = outputs(old, new)
     assert 'name: "M2" → "Model Two"' in out["text"] and "parameters: 7000000000 → null" in out["text"]
-    assert '| id="m2" | name | "M2" | "Model Two" |' in out["markdown"]
+    assert '| id="m2" | name | "M2" → "Model Two" |' in out["markdown"]
+    assert 'source_ids: added "s2"' in out["text"] and '| id="m2" | source_ids | added "s2" |' in out["markdown"]
 
 
 def test_composite_key_rows_are_matched_on_all_key_fields(old, tmp_path):

@@ -46,6 +46,17 @@ def shown(value: Any) -> str:
     return json.dumps(jsonable(value), ensure_ascii=False)
 
 
+def change_text(old: Any, new: Any) -> str:
+    """old → new; for two lists that differ in their items, just the items added and removed."""
+    if isinstance(old, list) and isinstance(new, list):
+        came = [shown(v) for v in new if v not in old]
+        gone = [shown(v) for v in old if v not in new]
+        if came or gone:
+            return "; ".join(part for part in (
+                "added " + ", ".join(came) if came else "", "removed " + ", ".join(gone) if gone else "") if part)
+    return f"{shown(old)} → {shown(new)}"
+
+
 def _rows(table, limit: int | None) -> list[dict]:
     if table is None:
         return []
@@ -159,7 +170,7 @@ def _text_rows(t: "TableDiff", limit: int | None) -> list[str]:
         rows = changed_rows(t, limit)
         for row in rows:
             lines.append(f"  {_key_text(row['key'], t.key)}")
-            lines += [f"    {f}: {shown(v['old'])} → {shown(v['new'])}" for f, v in row["changes"].items()]
+            lines += [f"    {f}: {change_text(v['old'], v['new'])}" for f, v in row["changes"].items()]
         lines += _more(t.changed, len(rows))
     for kind, table in (("added", t.added_rows), ("removed", t.removed_rows)):
         total = getattr(t, kind)
@@ -212,9 +223,9 @@ def _markdown_rows(t: "TableDiff", limit: int | None) -> list[str]:
     lines = ["", f"### `{t.name}`"]
     if t.changed:
         rows = changed_rows(t, limit)
-        body = [[_key_text(r["key"], t.key), f, shown(v["old"]), shown(v["new"])]
+        body = [[_key_text(r["key"], t.key), f, change_text(v["old"], v["new"])]
                 for r in rows for f, v in r["changes"].items()]
-        lines += _details(_plural(t.changed, "changed row"), _md_table(["row", "field", "old", "new"], body), t.changed, len(rows))
+        lines += _details(_plural(t.changed, "changed row"), _md_table(["row", "field", "change"], body), t.changed, len(rows))
     for kind, table in (("added", t.added_rows), ("removed", t.removed_rows)):
         if getattr(t, kind):
             rows = _rows(table, limit)
