@@ -43,6 +43,7 @@ def main():
     Examples:
       dataset validate               check the shipped package (all four layers)
       dataset validate path/to/datapackage.json --format github
+      dataset diff v0.1.0 .          what changed since a release, and the bump it needs
       dataset tables                 list the tables with row counts
       dataset --version              package and data versions
     """
@@ -109,3 +110,39 @@ def validate_command(path, skip, fmt, html_report, baseline, allow_remote):
     report = validate(path, skip=skip, allow_remote=allow_remote, html_report=html_report, baseline=baseline)
     click.echo(report.render(fmt))
     sys.exit(report.exit_code)
+
+
+@main.command("diff")
+@click.argument("old")
+@click.argument("new", default=".")
+@click.option("--table", "tables", multiple=True, metavar="NAME", help="Compare only this table (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True,
+              help="text for the terminal, markdown for release notes and pull requests, json for tools.")
+@click.option("--limit", type=click.IntRange(min=0), default=10, show_default=True,
+              help="Sample rows shown per table and kind (changed, added, removed); 0 shows all.")
+@click.option("--exit-code", is_flag=True, help="Exit 1 when the versions differ, 0 when they do not (like git diff).")
+def diff_command(old: str, new: str, tables: tuple[str, ...], fmt: str, limit: int, exit_code: bool):
+    """Compare two versions of the data package: rows matched on primary keys, schema and
+    descriptor changes, and the semver bump they require (major, minor, patch or none).
+
+    OLD and NEW are each a data package folder or datapackage.json, git:REV (this
+    repository's data package at a git revision; the working tree is not touched), or a
+    release vX.Y.Z. NEW defaults to the current folder.
+
+    Exit status: 0 (differences or not), 1 with --exit-code when they differ, 2 for
+    unusable input (a missing package, duplicate keys, keys of different types).
+
+    \b
+    Examples:
+      dataset diff git:HEAD .                  what your uncommitted edits change
+      dataset diff git:main . --format markdown > pr-comment.md
+      dataset diff v0.1.0 . --table models     one table against a release
+      dataset diff old/ new/ --format json --limit 0
+      dataset diff git:HEAD~1 . --exit-code || echo "data changed"
+    """
+    from .diffing import diff
+
+    result = diff(old, new, tables=tables or None)
+    click.echo(result.render(fmt, limit=limit or None))
+    if exit_code and result.differs:
+        sys.exit(1)

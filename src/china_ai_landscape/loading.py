@@ -49,7 +49,7 @@ def read_csv_table(path: Path | str, table_schema: dict) -> "pa.Table":
         table = csv.read_csv(path, convert_options=convert)
     except FileNotFoundError:
         raise DatasetError(f"{path}: file not found") from None
-    except (pa.ArrowInvalid, OSError) as exc:
+    except (pa.ArrowInvalid, pa.ArrowKeyError, OSError) as exc:  # ArrowKeyError: a column is missing
         raise DatasetError(f"{path}: cannot be read as typed by its schema ({exc}); run 'dataset validate' for details") from None
     for i, field in enumerate(fields):
         if field.get("type") == "list":

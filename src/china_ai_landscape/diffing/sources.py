@@ -1,0 +1,154 @@
+"""Where the two sides of a diff come from, and reading their tables.
+
+A side is a ``DataPackage``, a path (a folder or its ``datapackage.json``), ``git:REV`` (the
+data package in the current folder as of that git revision, extracted with ``git archive``
+into a temporary folder: the working tree and the index are never touched), or a release
+version ``vX.Y.Z`` (a downloaded, verified release from ``releases.release_package``).
+An existing path wins over the other readings, so a folder named ``v1.0.0`` is a folder.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import tarfile
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Iterator
+
+from ..errors import DatasetError
+from ..package import DESCRIPTOR_NAME, DataPackage
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+RELEASE = re.compile(r"^v\d+\.\d+\.\d+([-+][0-9A-Za-z.+-]+)?$")
+GIT_PREFIX = "git:"
+
+
+def label(source) -> str:
+    """How a side is named in messages and output."""
+    if isinstance(source, DataPackage):
+        return str(source.root)
+    return str(source)
+
+
+@contextmanager
+def open_source(source) -> Iterator[DataPackage]:
+    """The data package a side names; temporary files are removed on exit."""
+    if isinstance(source, DataPackage):
+        yield source
+        return
+    text = str(source)
+    if Path(text).exists():
+        yield DataPackage(text)
+    elif text.startswith(GIT_PREFIX):
+        with _git_package(text[len(GIT_PREFIX):], text) as package:
+            yield package
+    elif RELEASE.match(text):
+        yield _release_package(text[1:])
+    else:
+        raise DatasetError(
+            f"{text}: no such file or folder; a side is a data package folder or datapackage.json, "
+            "git:REV (a git revision of this repository) or vX.Y.Z (a release)"
+        )
+
+
+def _release_package(version: str) -> DataPackage:
+    from .. import releases
+
+    release_package = getattr(releases, "release_package", None)
+    if release_package is None:
+        raise DatasetError(
+            f"v{version}: release versions need the download support (releases.release_package), "
+            "which this installation does not have yet; compare folders or git:REV instead"
+        )
+    return release_package(version)
+
+
+def _git(args: list[str], cwd: Path, what: str) -> bytes:
+    try:
+        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
+    except FileNotFoundError:
+        raise DatasetError(f"{what}: git is not installed") from None
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise DatasetError(f"{what}: {message[-1]}" if message else what)
+    return done.stdout
+
+
+@contextmanager
+def _git_package(rev: str, spec: str) -> Iterator[DataPackage]:
+    cwd = Path.cwd()
+    if not rev:
+        raise DatasetError(f"{spec}: name a revision after 'git:', for example git:HEAD~1")
+    top = Path(_git(["rev-parse", "--show-toplevel"], cwd, f"{spec}: {cwd} is not in a git repository").decode().strip())
+    prefix = _git(["rev-parse", "--show-prefix"], cwd, spec).decode().strip()
+    commit = _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], top, f"{spec}: unknown revision {rev!r}")
+    commit = commit.decode().strip()
+    descriptor = PurePosixPath(prefix) / DESCRIPTOR_NAME
+    listed = _git(["ls-tree", "-r", "--name-only", "--full-tree", "-z", commit, *(["--", prefix] if prefix else [])], top, spec)
+    present = set(listed.decode("utf-8").split("\0")) - {""}
+    if str(descriptor) not in present:
+        raise DatasetError(f"{spec}: revision {rev} has no {descriptor}")
+    wanted = _wanted(commit, descriptor, present, top, spec)
+    with tempfile.TemporaryDirectory(prefix="dataset-diff-") as tmp:
+        root = Path(tmp)
+        tar = _git(["archive", "--format=tar", commit, "--", *sorted(wanted)], top, spec)
+        with tarfile.open(fileobj=io.BytesIO(tar)) as archive:
+            archive.extractall(root, filter="data")
+        try:
+            yield DataPackage(root / descriptor)
+        except DatasetError as exc:
+            # Name the revision, not the temporary folder, in messages.
+            raise DatasetError(str(exc).replace(str(root) + "/", f"{spec}:"), exc.exit_code) from None
+
+
+def _wanted(commit: str, descriptor: PurePosixPath, present: set[str], cwd: Path, spec: str) -> set[str]:
+    """The descriptor and the local files its resources name (data and schema files)."""
+    import json
+
+    text = _git(["show", f"{commit}:{descriptor}"], cwd, spec)
+    try:
+        resources = json.loads(text).get("resources", [])
+    except (json.JSONDecodeError, AttributeError):
+        raise DatasetError(f"{spec}:{descriptor}: not a valid JSON descriptor") from None
+    wanted = {str(descriptor)}
+    for res in resources if isinstance(resources, list) else []:
+        for key in ("path", "schema"):
+            value = res.get(key) if isinstance(res, dict) else None
+            if isinstance(value, str) and "://" not in value:
+                path = str(descriptor.parent / value)
+                if path not in present:
+                    raise DatasetError(f"{spec}: {value} (resource {res.get('name')!r}) is not in revision {commit[:12]}")
+                wanted.add(path)
+    return wanted
+
+
+def read_resource(package: DataPackage, name: str) -> "pa.Table":
+    """One table typed by its Table Schema, from CSV or (for ``.parquet`` paths) Parquet."""
+    from ..loading import read_csv_table
+
+    path = package.data_path(name)
+    schema = package.schema(name)
+    if path.suffix == ".parquet":
+        return _read_parquet(path, schema)
+    return read_csv_table(path, schema)
+
+
+def _read_parquet(path: Path, table_schema: dict) -> "pa.Table":
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from ..arrow_types import arrow_schema
+
+    schema = arrow_schema(table_schema)
+    try:
+        table = pq.read_table(path, columns=schema.names)
+        return table.select(schema.names).cast(schema)
+    except FileNotFoundError:
+        raise DatasetError(f"{path}: file not found") from None
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OSError, KeyError) as exc:
+        raise DatasetError(f"{path}: cannot be read as typed by its schema ({exc})") from None
