@@ -6,6 +6,7 @@ the repository files (descriptor version, CHANGELOG.md, registry) change only af
 
 from __future__ import annotations
 
+import copy
 import datetime
 import json
 import shutil
@@ -105,20 +106,21 @@ def check_valid(package: DataPackage) -> None:
 
 
 def compare(old: DataPackage, package: DataPackage, previous: str, version: str) -> "Diff":
-    """The changes since release ``previous``, comparing like with like: two release descriptors."""
+    """The changes since release ``previous``, comparing like with like: the two release
+    descriptors, without the Parquet file details (their bytes embed the version)."""
     from ..diffing import compare as compare_packages
 
-    with staged(package, version) as new:
-        return compare_packages(old, new, labels=(f"v{previous}", f"v{version}"))
+    with comparable(old.descriptor, old) as before, comparable(release_descriptor(package, version), package) as after:
+        return compare_packages(before, after, labels=("previous release", "this release"))
 
 
 @contextmanager
-def staged(package: DataPackage, version: str) -> Iterator[DataPackage]:
-    """The package as its release will describe it (schemas inline, version set), reading the
-    package's own CSV files, in a temporary folder."""
-    descriptor = release_descriptor(package, version)
+def comparable(descriptor: dict, source: DataPackage) -> Iterator[DataPackage]:
+    """A release descriptor reading ``source``'s CSV files, in a temporary folder, for diffing."""
+    descriptor = copy.deepcopy(descriptor)
     for resource in descriptor["resources"]:
-        resource["path"] = str(package.data_path(resource["name"]).resolve())
+        resource.pop("parquet", None)
+        resource["path"] = str(source.data_path(resource["name"]).resolve())
     with tempfile.TemporaryDirectory(prefix="dataset-publish-") as tmp:
         path = Path(tmp) / DESCRIPTOR_NAME
         path.write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
