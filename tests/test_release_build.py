@@ -3,6 +3,7 @@
 import json
 import shutil
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -109,3 +110,13 @@ def test_an_existing_release_folder_is_never_overwritten(folder):
     with pytest.raises(DatasetError, match="already exists"):
         build(DataPackage(FIXTURE), "0.3.0", "# Other notes\n", folder)
     assert folder_bytes(folder) == before
+
+
+@pytest.mark.slow
+def test_the_wheel_ships_the_release_registry(tmp_path, repo_root):
+    subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(tmp_path), str(repo_root)],
+                   check=True, capture_output=True)
+    wheel = next(tmp_path.glob("china_ai_landscape-*.whl"))
+    with zipfile.ZipFile(wheel) as archive:
+        shipped = json.loads(archive.read("china_ai_landscape/releases/registry.json"))
+    assert shipped == json.loads((repo_root / "src/china_ai_landscape/releases/registry.json").read_text())
