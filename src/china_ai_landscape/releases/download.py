@@ -255,8 +255,19 @@ def _verify(url: str, path: Path, record: FileRecord) -> None:
 
 
 def _reason(exc: Exception) -> str:
-    text = str(exc).strip() or exc.__class__.__name__
-    return text.splitlines()[0][:300]
+    """What went wrong, in a few words (requests' own messages run to several lines of internals)."""
+    import requests
+
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return "the connection broke off before the whole file arrived"
+    if isinstance(exc, requests.exceptions.Timeout):
+        return "the server did not answer in time"
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        cause = str(exc)
+        if "broke off" in cause or "IncompleteRead" in cause or "Connection broken" in cause:
+            return "the connection broke off before the whole file arrived"
+        return "cannot reach the server"
+    return (str(exc).strip() or exc.__class__.__name__).splitlines()[0][:200]
 
 
 def _latest(registry: Registry) -> str:
