@@ -146,3 +146,78 @@ def diff_command(old: str, new: str, tables: tuple[str, ...], fmt: str, limit: i
     click.echo(result.render(fmt, limit=limit or None))
     if exit_code and result.differs:
         sys.exit(1)
+
+@main.command("publish")
+@click.option("--version", "version", metavar="X.Y.Z", help="The version to release.")
+@click.option("--bump", type=click.Choice(["auto"]), help="Release the next version the changes require.")
+@click.option("--out", default="dist", show_default=True, type=click.Path(file_okay=False),
+              help="Folder that receives the release folder vX.Y.Z/.")
+@click.option("--dry-run", is_flag=True, help="Check and build in a temporary folder; write nothing.")
+@click.option("--package", "path", default=".", show_default=True, type=click.Path(),
+              help="The data package (folder or datapackage.json) to release.")
+@click.option("--registry", type=click.Path(dir_okay=False),
+              help="Release registry to check and update [default: src/china_ai_landscape/releases/registry.json "
+                   "under the package].")
+@click.option("--base-url", metavar="URL", help="Where to download the previous release from when it is not in --out.")
+def publish_command(version, bump, out, dry_run, path, registry, base_url):
+    """Validate, compare with the previous release, and build release vX.Y.Z.
+
+    Refuses invalid data, a version smaller than the changes since the previous release
+    require, and a released version whose files would differ. Builds OUT/vX.Y.Z/ (Parquet
+    and CSV per table, datapackage.json with hashes, SHA256SUMS, RELEASE_NOTES.md, a zip),
+    then sets the version in datapackage.json, adds a CHANGELOG.md section and records the
+    file hashes in the release registry. The same version builds to the same bytes.
+
+    \b
+    Examples:
+      dataset publish --version 0.2.0
+      dataset publish --bump auto --dry-run
+      dataset publish --version 0.2.0 --out /tmp/releases
+    """
+    from .releases import publish
+
+    result = publish(path, version=version, bump=bump, out=out, dry_run=dry_run, registry=registry, base_url=base_url)
+    since = f"a {result.bump} release after {result.previous}" if result.previous else "first release"
+    if result.dry_run:
+        verb = "would rebuild the released" if result.reproduced else "would publish"
+        click.echo(f"Dry run: {verb} v{result.version} ({since}), {len(result.files)} files; nothing was written.")
+    elif result.reproduced:
+        click.echo(f"Rebuilt v{result.version} in {result.folder}: identical to the released files.")
+    else:
+        click.echo(f"Published v{result.version} ({since}) in {result.folder}, {len(result.files)} files.")
+    for line in result.changes:
+        click.echo(f"  {line}")
+    for changed in result.updated:
+        click.echo(f"Updated {changed}")
+
+
+@main.command("download")
+@click.option("--version", "version", metavar="X.Y.Z", help="Release to fetch [default: the latest known].")
+@click.option("--table", "tables", multiple=True, metavar="NAME", help="A table to fetch (repeatable) [default: all].")
+@click.option("--format", "file_format", type=click.Choice(["parquet", "csv"]), default="parquet", show_default=True,
+              help="Which files to fetch.")
+@click.option("--dest", type=click.Path(file_okay=False), help="Put the files here instead of the user cache.")
+@click.option("--base-url", metavar="URL",
+              help="Release server; files are read from URL/vX.Y.Z/FILE [env: CHINA_AI_LANDSCAPE_RELEASE_URL].")
+@click.option("--descriptor-sha256", metavar="HEX",
+              help="Pin the SHA-256 of the release's datapackage.json (for releases newer than this package).")
+def download_command(version, tables, file_format, dest, base_url, descriptor_sha256):
+    """Fetch a release's files, each verified against its SHA-256, into the cache.
+
+    Files this package's registry knows are checked against the hashes recorded in it;
+    a newer release is checked against its own datapackage.json. A file that fails its
+    check is refused and not kept. Once cached, a release is used offline. Prints the
+    paths of the files.
+
+    \b
+    Examples:
+      dataset download --version 0.1.0
+      dataset download --version 0.1.0 --table models --table companies
+      dataset download --format csv --dest ./release
+    """
+    from .releases import download
+
+    paths = download(version, tables or None, file_format=file_format, dest=dest, base_url=base_url,
+                     descriptor_sha256=descriptor_sha256)
+    for path in paths:
+        click.echo(str(path))
