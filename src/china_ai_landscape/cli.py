@@ -43,7 +43,7 @@ def main():
     Examples:
       dataset validate               check the shipped package (all four layers)
       dataset validate path/to/datapackage.json --format github
-      dataset diff v0.1.0 .          what changed since a release, and the bump it needs
+      dataset diff git:main .        what your edits change, and the version bump they need
       dataset tables                 list the tables with row counts
       dataset --version              package and data versions
     """
