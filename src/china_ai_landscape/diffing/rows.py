@@ -154,10 +154,9 @@ def _compare_matched(result: TableDiff, old, new, old_at, new_at, fields: list[s
     import numpy as np
     import pyarrow as pa
 
-    old_rows, new_rows = _gather(old.select(fields), old_at), _gather(new.select(fields), new_at)
     masks = {}
     for f in fields:
-        changed_here = differs(old_rows.column(f), new_rows.column(f))
+        changed_here = differs(_gather(old.column(f), old_at), _gather(new.column(f), new_at))
         masks[f] = changed_here.to_numpy(zero_copy_only=False).astype(bool)
     changed = np.logical_or.reduce(list(masks.values())) if masks else np.zeros(len(old_at), dtype=bool)
     result.changed = int(changed.sum())
@@ -170,7 +169,7 @@ def _compare_matched(result: TableDiff, old, new, old_at, new_at, fields: list[s
 
 
 def _gather(column, positions: "np.ndarray"):
-    """column[positions] (a column or a table); rows in file order (the usual case) are filtered, not gathered one by one."""
+    """column[positions]; rows in file order (the usual case) are filtered, not gathered one by one."""
     import numpy as np
     import pyarrow as pa
 
