@@ -63,12 +63,9 @@ def _date_rules(ctx: RuleContext) -> Iterator[Rule]:
             precision = precision_of(name)
             if precision not in names:
                 continue
-            yield Rule("date-without-precision", table, precision,
-                       lambda c, n=name, p=precision: pl.col(n).is_null() | pl.col(p).is_not_null(),
-                       f"{name} is {{{name}}} but {precision} is empty: say whether the date is exact to the day, month or year")
-            yield Rule("precision-without-date", table, name,
-                       lambda c, n=name, p=precision: pl.col(p).is_null() | pl.col(n).is_not_null(),
-                       f"{precision} is {{{precision}}} but {name} is empty: give the date or clear the precision")
+            yield from _present_together(
+                table, (name, "date-without-precision", "say whether the date is exact to the day, month or year"),
+                (precision, "precision-without-date", "give the date or clear the precision"))
             yield Rule("date-precision-mismatch", table, name,
                        lambda c, n=name, p=precision: ~(((pl.col(p) == "month") & (pl.col(n).dt.day() != 1))
                                                         | ((pl.col(p) == "year") & ((pl.col(n).dt.day() != 1) | (pl.col(n).dt.month() != 1)))),
@@ -82,12 +79,20 @@ def _pair_rules(ctx: RuleContext) -> Iterator[Rule]:
             amount = currency[: -len("currency")] + "amount"
             if amount not in names:
                 continue
-            yield Rule("amount-without-currency", table, currency,
-                       lambda c, a=amount, k=currency: pl.col(a).is_null() | pl.col(k).is_not_null(),
-                       f"{amount} is {{{amount}}} but {currency} is empty: give the ISO 4217 currency of the amount")
-            yield Rule("currency-without-amount", table, amount,
-                       lambda c, a=amount, k=currency: pl.col(k).is_null() | pl.col(a).is_not_null(),
-                       f"{currency} is {{{currency}}} but {amount} is empty: give the amount or clear the currency")
+            yield from _present_together(
+                table, (amount, "amount-without-currency", "give the ISO 4217 currency of the amount"),
+                (currency, "currency-without-amount", "give the amount or clear the currency"))
+
+
+def _present_together(table: str, first: tuple[str, str, str], second: tuple[str, str, str]) -> Iterator[Rule]:
+    """Two fields filled together: for each (field, code, hint), a rule flagging it filled while the other is empty.
+
+    The finding points at the empty field, which is the one to fix.
+    """
+    for (filled, code, hint), (empty, _, _) in ((first, second), (second, first)):
+        yield Rule(code, table, empty,
+                   lambda c, f=filled, e=empty: pl.col(f).is_null() | pl.col(e).is_not_null(),
+                   f"{filled} is {{{filled}}} but {empty} is empty: {hint}")
 
 
 def _referenced_table(ctx: RuleContext, list_field: str) -> str | None:
