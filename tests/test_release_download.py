@@ -97,7 +97,7 @@ def test_a_truncated_file_is_refused_with_its_size(published, tmp_path, cache):
 
 
 def test_a_connection_cut_mid_file_is_refused_and_leaves_nothing(published, cache):
-    with serve(published[1], CutShortHandler) as url, pytest.raises(DatasetError, match="connection broke off"):
+    with serve(published[1], CutShortHandler) as url, pytest.raises(DatasetError, match="connection was cut off"):
         download(VERSION, ["models"], base_url=url, registry=published[2])
     assert leftovers(cache) == []
 

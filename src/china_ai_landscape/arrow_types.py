@@ -20,13 +20,15 @@ def arrow_type(field: dict) -> pa.DataType:
     """Arrow type for one Table Schema field (a list becomes a list of its item type)."""
     kind = field.get("type", "string")
     if kind == "list":
-        return pa.list_(_SCALAR[field.get("itemType", "string")])
+        return pa.list_(_SCALAR.get(field.get("itemType", "string"), pa.string()))
     return _SCALAR.get(kind, pa.string())
 
 
 def arrow_field(field: dict) -> pa.Field:
-    required = field.get("constraints", {}).get("required", False)
-    metadata = {"description": field["description"]} if field.get("description") else None
+    constraints = field.get("constraints")
+    required = isinstance(constraints, dict) and constraints.get("required") is True
+    description = field.get("description")
+    metadata = {"description": description} if isinstance(description, str) and description else None
     return pa.field(field["name"], arrow_type(field), nullable=not required, metadata=metadata)
 
 

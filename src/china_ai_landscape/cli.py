@@ -2,19 +2,31 @@
 
 Each command parses its options, calls one library function and prints. Library errors
 (DatasetError) become one line on stderr and an exit code, never a traceback.
+
+Exit codes: 0 success, 1 data invalid or a check failed, 2 usage or input error,
+3 internal error (a bug: the traceback only with --debug or DATASET_DEBUG=1), 130 interrupted.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
 
 from .errors import DatasetError
 
+EXIT_INTERNAL = 3
+EXIT_INTERRUPTED = 130
+ISSUES_URL = "https://github.com/china-ai-landscape/china-ai-landscape/issues"
+
+
+def _debugging(ctx: click.Context) -> bool:
+    return bool(ctx.meta.get("dataset.debug")) or os.environ.get("DATASET_DEBUG", "") not in ("", "0")
+
 
 class DatasetGroup(click.Group):
-    """A click group that turns DatasetError into a one-line message and exit code."""
+    """A click group that turns every failure into a one-line message and its exit code."""
 
     def invoke(self, ctx: click.Context):
         try:
@@ -22,6 +34,25 @@ class DatasetGroup(click.Group):
         except DatasetError as exc:
             click.echo(f"Error: {exc}", err=True)
             sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        except BrokenPipeError:  # the reader went away (| head): nothing more to say
+            sys.stderr = open(os.devnull, "w")  # noqa: SIM115 (silence the flush at exit)
+            sys.exit(0)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:  # noqa: BLE001 (the last guard: a bug, not the user's input)
+            if _debugging(ctx):
+                raise
+            click.echo(f"Internal error: {type(exc).__name__}: {exc}. This is a bug in dataset; please report it "
+                       f"at {ISSUES_URL} with the output of the same command run with --debug.", err=True)
+            sys.exit(EXIT_INTERNAL)
+
+
+def _set_debug(ctx: click.Context, _param, value: bool) -> None:
+    if value:
+        ctx.meta["dataset.debug"] = True
 
 
 def _print_version(ctx: click.Context, _param, value: bool) -> None:
@@ -36,8 +67,13 @@ def _print_version(ctx: click.Context, _param, value: bool) -> None:
 @click.group(cls=DatasetGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
               help="Show the package and data versions and exit.")
+@click.option("--debug", is_flag=True, expose_value=False, is_eager=True, callback=_set_debug,
+              help="Show the traceback of an internal error (also: DATASET_DEBUG=1).")
 def main():
     """Validate, compare and publish the china-ai-landscape data package.
+
+    Exit codes: 0 success, 1 data invalid or a check failed, 2 usage or input
+    error, 3 internal error (a bug; see --debug), 130 interrupted.
 
     \b
     Examples:

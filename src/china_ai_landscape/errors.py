@@ -11,3 +11,14 @@ class DatasetError(Exception):
     def __init__(self, message: str, exit_code: int = 2):
         super().__init__(message)
         self.exit_code = exit_code
+
+
+class UnsafePathError(DatasetError):
+    """A path that would read outside the data package (absolute, ``..``, a URL, a symlink out).
+
+    ``problem`` says which: remote, absolute, traversal, symlink or invalid.
+    """
+
+    def __init__(self, message: str, problem: str):
+        super().__init__(message, exit_code=2)
+        self.problem = problem

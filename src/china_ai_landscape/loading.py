@@ -46,7 +46,7 @@ def read_csv_table(path: Path | str, table_schema: dict) -> "pa.Table":
         false_values=_FALSE,
     )
     try:
-        table = csv.read_csv(path, convert_options=convert)
+        table = _read_whole_cells(csv, path, convert)
     except FileNotFoundError:
         raise DatasetError(f"{path}: file not found") from None
     except (pa.ArrowInvalid, pa.ArrowKeyError, OSError) as exc:  # ArrowKeyError: a column is missing
@@ -56,6 +56,19 @@ def read_csv_table(path: Path | str, table_schema: dict) -> "pa.Table":
             parts = pc.split_pattern(table.column(i), pattern=field.get("delimiter", ","))
             table = table.set_column(i, schema.field(i), parts.cast(schema.field(i).type))
     return table.cast(schema)
+
+
+def _read_whole_cells(csv, path, convert):
+    """pyarrow's reader, with one block as large as the file when a cell outgrows a block."""
+    import pyarrow as pa
+
+    try:
+        return csv.read_csv(path, convert_options=convert)
+    except pa.ArrowInvalid as exc:
+        if "straddling" not in str(exc):
+            raise
+    block = min(Path(path).stat().st_size + 1, 2**31 - 1)
+    return csv.read_csv(path, read_options=csv.ReadOptions(block_size=block), convert_options=convert)
 
 
 def to_frame(table: "pa.Table", as_: str) -> Any:

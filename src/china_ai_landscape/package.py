@@ -8,12 +8,16 @@ level. ``package_root()`` is the only place that knows this.
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
-from .errors import DatasetError
+from .errors import DatasetError, UnsafePathError
 
 DESCRIPTOR_NAME = "datapackage.json"
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+# Deeply nested JSON makes the parser recurse; a descriptor or schema never needs this much.
+MAX_JSON_BYTES = 64 << 20
 
 
 @lru_cache(maxsize=1)
@@ -26,18 +30,77 @@ def package_root() -> Path:
     raise DatasetError("the shipped data package is missing: reinstall china-ai-landscape")
 
 
-def read_json(path: Path) -> dict:
-    """Parse a JSON file, turning every failure into a DatasetError naming the file."""
+def path_problem(path: str) -> str | None:
+    """Why a path string is unsafe to read ("remote", "absolute", "traversal"), or None.
+
+    This looks at the text only; ``resolve_inside`` also follows symlinks.
+    """
+    if _URL.match(path):
+        return "remote"
+    posix = PurePosixPath(path.replace("\\", "/"))
+    if posix.is_absolute() or re.match(r"^[A-Za-z]:", path):
+        return "absolute"
+    if ".." in posix.parts:
+        return "traversal"
+    return None
+
+
+def resolve_inside(root: Path, path: str, what: str = "resource path") -> Path:
+    """The real location of ``path`` under ``root``, refusing anything outside the package.
+
+    The one place every reader goes through (validate, load, diff, publish): absolute paths,
+    ``..``, URLs and symlinks that lead out of ``root`` raise UnsafePathError, and the file
+    is never opened. Symlinks that stay inside the package are followed.
+    """
+    if not isinstance(path, str) or not path:
+        raise UnsafePathError(f"{what} must be a non-empty string", problem="invalid")
+    problem = path_problem(path)
+    if problem == "remote":
+        raise UnsafePathError(f'{what} "{path}" is a remote URL; it is not fetched unless you pass --allow-remote '
+                              "(or put the file inside the package)", problem=problem)
+    if problem:
+        where = "an absolute path" if problem == "absolute" else "outside the package (..)"
+        raise UnsafePathError(f'{what} "{path}" is {where}: use a relative path inside the package folder, '
+                              "such as data/<table>.csv", problem=problem)
+    base = root.resolve()
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DatasetError(f"{path}: file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DatasetError(f"{path}: cannot be read ({exc})") from None
+        real = (base / path).resolve()
+    except (OSError, RuntimeError) as exc:  # a symlink loop
+        raise UnsafePathError(f'{what} "{path}" cannot be resolved ({exc.__class__.__name__}): '
+                              "replace the symlink with the file", problem="symlink") from None
+    if not real.is_relative_to(base):
+        raise UnsafePathError(f'{what} "{path}" is a symlink that leads outside the package: '
+                              "replace it with the file itself (it is not read)", problem="symlink")
+    return real
+
+
+def _parse_json(text: str, path) -> object:
     try:
-        value = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise DatasetError(f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise DatasetError(f"{path}: JSON nested too deeply to be a descriptor or schema") from None
+
+
+def read_json(path: Path) -> dict:
+    """Parse a JSON file, turning every failure into a DatasetError naming the file."""
+    path = Path(path)
+    try:
+        if path.is_dir():
+            raise DatasetError(f"{path}: is a folder, not a JSON file")
+        if path.stat().st_size > MAX_JSON_BYTES:
+            raise DatasetError(f"{path}: larger than {MAX_JSON_BYTES >> 20} MiB, too large for a descriptor or schema")
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DatasetError(f"{path}: file not found") from None
+    except PermissionError:
+        raise DatasetError(f"{path}: permission denied") from None
+    except UnicodeDecodeError as exc:
+        raise DatasetError(f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason})") from None
+    except OSError as exc:
+        raise DatasetError(f"{path}: cannot be read ({exc.strerror or exc.__class__.__name__})") from None
+    value = _parse_json(text, path)
     if not isinstance(value, dict):
         raise DatasetError(f"{path}: expected a JSON object at the top level")
     return value
@@ -52,7 +115,18 @@ class DataPackage:
             path = path / DESCRIPTOR_NAME
         self.path = path
         self.root = path.parent
+        if path.is_symlink():
+            resolve_inside(self.root, path.name, what="descriptor")
         self.descriptor = read_json(path)
+
+    @classmethod
+    def in_memory(cls, descriptor: dict, root: Path | str) -> "DataPackage":
+        """A package whose descriptor is given (not read), with paths relative to ``root``."""
+        package = cls.__new__(cls)
+        package.root = Path(root)
+        package.path = package.root / DESCRIPTOR_NAME
+        package.descriptor = descriptor
+        return package
 
     @property
     def version(self) -> str | None:
@@ -78,16 +152,24 @@ class DataPackage:
         """The Table Schema of a resource, inline or from its schema file."""
         schema = self.resource(name).get("schema")
         if isinstance(schema, str):
-            return read_json(self.root / schema)
-        if isinstance(schema, dict):
-            return schema
-        raise DatasetError(f"{self.path}: resource {name!r} has no schema")
+            schema = read_json(self.resolve(schema, what=f"schema path of {name!r}"))
+        if not isinstance(schema, dict):
+            raise DatasetError(f"{self.path}: resource {name!r} has no schema")
+        fields = schema.get("fields")
+        if not isinstance(fields, list) or not all(isinstance(f, dict) and isinstance(f.get("name"), str) for f in fields):
+            raise DatasetError(f"{self.path}: the schema of {name!r} needs a \"fields\" list whose every field "
+                               "has a \"name\": run 'dataset validate' for details")
+        return schema
+
+    def resolve(self, path: str, what: str = "resource path") -> Path:
+        """A path of the descriptor, resolved safely inside the package (see resolve_inside)."""
+        return resolve_inside(self.root, path, what=what)
 
     def data_path(self, name: str) -> Path:
         path = self.resource(name).get("path")
         if not isinstance(path, str):
             raise DatasetError(f"{self.path}: resource {name!r} needs a single local 'path'")
-        return self.root / path
+        return self.resolve(path, what=f"path of {name!r}")
 
 
 @lru_cache(maxsize=1)

@@ -98,7 +98,10 @@ def _git_package(rev: str, spec: str) -> Iterator[DataPackage]:
         root = Path(tmp)
         tar = _git(["archive", "--format=tar", commit, "--", *sorted(wanted)], top, spec)
         with tarfile.open(fileobj=io.BytesIO(tar)) as archive:
-            archive.extractall(root, filter="data")
+            try:
+                archive.extractall(root, filter="data")
+            except tarfile.FilterError as exc:  # a symlink out of the tree, an absolute member
+                raise DatasetError(f"{spec}: {exc.tarinfo.name} leads outside the package; it is not read") from None
         try:
             yield DataPackage(root / descriptor)
         except DatasetError as exc:

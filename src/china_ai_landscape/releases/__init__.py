@@ -5,7 +5,7 @@ of every known release, shipped in the package), ``download`` (verified, cached 
 ``publish`` (validate, compare, check the version, build, record), ``repository`` (the
 descriptor version and CHANGELOG.md), ``versions`` and ``files`` (helpers).
 
-Importing this package imports neither pooch nor the validation toolkit; they are imported
+Importing this package imports neither requests nor the validation toolkit; they are imported
 when used.
 """
 

@@ -38,19 +38,38 @@ def build(package: DataPackage, version: str, notes: str, folder: Path) -> dict[
     only when everything is written: an interrupted build leaves no half release.
     Returns every file of the release with its size and hash.
     """
+    staged, records = build_staged(package, version, notes, folder)
+    try:
+        os.rename(staged, folder)
+    except BaseException:
+        shutil.rmtree(staged, ignore_errors=True)
+        raise
+    return records
+
+
+def build_staged(package: DataPackage, version: str, notes: str, folder: Path) -> tuple[Path, dict[str, FileRecord]]:
+    """Build the release into a hidden sibling of ``folder`` (``.vX.Y.Z.*.partial``) and return it.
+
+    The caller renames it into place (``build``, or a publish transaction).
+    """
     folder = Path(folder)
     if folder.exists():
         raise DatasetError(f"{folder} already exists: a release folder is never overwritten; remove it or choose another --out")
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.", suffix=".partial"))
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.", suffix=".partial"))
+    except OSError as exc:
+        raise DatasetError(f"cannot write the release into {folder.parent}: {exc.strerror or exc}; nothing was published") from None
     try:
         records = write_release_files(package, version, notes, tmp)
         os.chmod(tmp, 0o755)
-        os.rename(tmp, folder)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise DatasetError(f"cannot write the release into {folder.parent}: {exc.strerror or exc}; nothing was published") from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return records
+    return tmp, records
 
 
 def write_release_files(package: DataPackage, version: str, notes: str, folder: Path) -> dict[str, FileRecord]:

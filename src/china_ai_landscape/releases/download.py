@@ -13,6 +13,9 @@ Where the expected hashes come from (the chain of trust):
 A file is streamed to a temporary file next to its final place, checked, and only then
 renamed into place, so a reader never sees a partial file and a file that fails its check is
 never kept. A file already cached is used without any network access once it checks out.
+Files come over HTTP(S) (requests, with a timeout for the answer and for every stall of the
+body: ``$CHINA_AI_LANDSCAPE_TIMEOUT`` seconds, default 30) or from a local mirror
+(``file://`` or a folder path).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from ipaddress import ip_address
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 from urllib.parse import urlparse
+from urllib.request import url2pathname
 
 from ..errors import DatasetError
 from ..package import DESCRIPTOR_NAME, DataPackage
@@ -38,6 +42,9 @@ if TYPE_CHECKING:
 
 ENV_BASE_URL = "CHINA_AI_LANDSCAPE_RELEASE_URL"
 ENV_CACHE = "CHINA_AI_LANDSCAPE_CACHE"
+ENV_TIMEOUT = "CHINA_AI_LANDSCAPE_TIMEOUT"
+DEFAULT_TIMEOUT = 30.0  # seconds without an answer, or without a byte of the body
+CHUNK = 1 << 16
 DEFAULT_BASE_URL = "https://github.com/china-ai-landscape/china-ai-landscape/releases/download"
 FORMATS = ("parquet", "csv")
 
@@ -54,8 +61,37 @@ def cache_dir() -> Path:
 
 
 def resolve_base_url(url: str | None = None) -> str:
-    """The release server: ``url``, else ``$CHINA_AI_LANDSCAPE_RELEASE_URL``, else GitHub releases."""
-    return (url or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL).rstrip("/")
+    """The release server: ``url``, else ``$CHINA_AI_LANDSCAPE_RELEASE_URL``, else GitHub releases.
+
+    ``https://`` and ``http://`` addresses are servers; ``file://`` addresses and plain
+    folder paths are local mirrors (a folder holding ``vX.Y.Z/`` folders). Other schemes are
+    refused.
+    """
+    base = (url or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL).rstrip("/")
+    scheme = urlparse(base).scheme.lower()
+    if scheme not in ("http", "https", "file") and not _is_plain_path(base):
+        raise DatasetError(f"release address {base!r}: {scheme}:// is not supported; use https://, http://, "
+                           "file:// or a folder path")
+    return base
+
+
+def _is_plain_path(base: str) -> bool:
+    """A folder path rather than a URL (a Windows drive letter is a path, not a scheme)."""
+    scheme = urlparse(base).scheme
+    return scheme == "" or (len(scheme) == 1 and scheme.isalpha())
+
+
+def _timeout() -> float:
+    value = os.environ.get(ENV_TIMEOUT)
+    if not value:
+        return DEFAULT_TIMEOUT
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise DatasetError(f"${ENV_TIMEOUT}={value!r}: expected a number of seconds") from None
+    if seconds <= 0:
+        raise DatasetError(f"${ENV_TIMEOUT}={value!r}: expected a positive number of seconds")
+    return seconds
 
 
 def file_url(base: str, version: str, name: str) -> str:
@@ -198,47 +234,100 @@ def fetch_file(url: str, path: Path, record: FileRecord | None, progress: bool =
     """``path``, downloaded from ``url`` unless it is already there and checks out.
 
     ``record`` None means no hash is known in advance (a descriptor trusted on first use):
-    then a file already present is used as it is.
+    then a file already present is used as it is. A failed download leaves nothing behind,
+    not even the folder it created.
     """
     if path.is_file():
         if record is None or sha256_file(path) == record.sha256:
             return path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    os.close(fd)
+    created = _make_folders(path.parent)
+    tmp = None
     try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+        os.close(fd)
         _transfer(url, tmp, progress)
         if record is not None:
             _verify(url, Path(tmp), record)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
         if record is not None and path.is_file() and sha256_file(path) != record.sha256:
             path.unlink(missing_ok=True)  # a corrupt cached copy is not kept either
+        for folder in created:
+            try:
+                folder.rmdir()  # only if empty
+            except OSError:
+                break
         raise
     return path
 
 
+def _make_folders(folder: Path) -> list[Path]:
+    """Create ``folder`` and its missing parents; returns those created, deepest first."""
+    missing = []
+    current = folder
+    while not current.exists():
+        missing.append(current)
+        current = current.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatasetError(f"cannot create the cache folder {folder}: {exc.strerror or exc}") from None
+    return missing
+
+
 def _transfer(url: str, target: str, progress: bool) -> None:
-    import pooch
-    import requests
+    """Copy ``url`` into the file ``target``: over HTTP(S), or from a local mirror."""
+    if urlparse(url).scheme.lower() in ("http", "https"):
+        _http_transfer(url, target, progress, _timeout())
+        return
+    source = Path(url2pathname(urlparse(url).path)) if urlparse(url).scheme.lower() == "file" else Path(url)
+    if not source.is_file():
+        raise ReleaseNotFound(f"{url}: not found in the local mirror")
+    import shutil
 
     try:
-        downloader = pooch.HTTPDownloader(progressbar=progress) if url.startswith(("http://", "https://")) \
-            else pooch.choose_downloader(url, progressbar=progress)
-    except ValueError:  # tqdm missing for the progress bar
-        downloader = pooch.choose_downloader(url, progressbar=False)
+        shutil.copyfile(source, target)
+    except OSError as exc:
+        raise DatasetError(f"cannot copy {url}: {exc.strerror or exc}") from None
+
+
+def _http_transfer(url: str, target: str, progress: bool, timeout: float) -> None:
+    """Stream one file; each way a transfer can fail gets its own true message."""
+    import requests
+
+    received = 0
+    answered = False
     try:
-        downloader(url, target, None)
-    except requests.HTTPError as exc:
-        status = exc.response.status_code if exc.response is not None else "error"
-        if status == 404:
-            raise ReleaseNotFound(f"{url}: not found (HTTP 404)") from None
-        raise DatasetError(f"cannot download {url}: HTTP {status}") from None
+        with requests.get(url, stream=True, timeout=(timeout, timeout)) as response:
+            answered = True
+            if response.status_code == 404:
+                raise ReleaseNotFound(f"{url}: not found (HTTP 404)")
+            if response.status_code >= 400:
+                raise DatasetError(f"cannot download {url}: the server answered HTTP {response.status_code}")
+            bar = _progress_bar(response, url) if progress else None
+            with open(target, "wb") as handle:
+                for chunk in response.iter_content(CHUNK):
+                    handle.write(chunk)
+                    received += len(chunk)
+                    if bar is not None:
+                        bar.update(len(chunk))
+            if bar is not None:
+                bar.close()
     except requests.RequestException as exc:
-        raise DatasetError(f"cannot download {url}: {_reason(exc)}; check the connection or the release "
-                           f"address (--base-url or ${ENV_BASE_URL})") from None
+        raise DatasetError(f"cannot download {url}: {_reason(exc, answered, received, timeout)}; check the "
+                           f"connection or the release address (--base-url or ${ENV_BASE_URL})") from None
+
+
+def _progress_bar(response, url: str):
+    try:
+        from tqdm import tqdm
+    except ImportError:  # pragma: no cover
+        return None
+    total = int(response.headers.get("content-length") or 0) or None
+    return tqdm(total=total, unit="B", unit_scale=True, desc=url.rsplit("/", 1)[-1], leave=False)
 
 
 def _verify(url: str, path: Path, record: FileRecord) -> None:
@@ -254,20 +343,27 @@ def _verify(url: str, path: Path, record: FileRecord) -> None:
                        "the file was not kept", exit_code=1)
 
 
-def _reason(exc: Exception) -> str:
+def _reason(exc: Exception, answered: bool, received: int, timeout: float) -> str:
     """What went wrong, in a few words (requests' own messages run to several lines of internals)."""
     import requests
 
-    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
-        return "the connection broke off before the whole file arrived"
-    if isinstance(exc, requests.exceptions.Timeout):
-        return "the server did not answer in time"
-    if isinstance(exc, requests.exceptions.ConnectionError):
-        cause = str(exc)
-        if "broke off" in cause or "IncompleteRead" in cause or "Connection broken" in cause:
-            return "the connection broke off before the whole file arrived"
-        return "cannot reach the server"
-    return (str(exc).strip() or exc.__class__.__name__).splitlines()[0][:200]
+    text = str(exc)
+    if not answered:
+        if isinstance(exc, requests.exceptions.ConnectTimeout):
+            return f"no connection to the server within {timeout:g} s"
+        if isinstance(exc, requests.exceptions.ReadTimeout):
+            return f"the server accepted the connection but did not answer within {timeout:g} s"
+        if "refused" in text.lower():
+            return "the server refused the connection"
+        if "Name or service not known" in text or "getaddrinfo" in text or "NameResolution" in text:
+            return "the server's name cannot be resolved"
+        if isinstance(exc, requests.exceptions.ConnectionError):
+            return "cannot reach the server"
+    elif "timed out" in text.lower():
+        return f"the download stalled: no data for {timeout:g} s after {received:,} bytes"
+    elif isinstance(exc, (requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError)):
+        return f"the connection was cut off after {received:,} bytes, before the whole file arrived"
+    return (text.strip() or exc.__class__.__name__).splitlines()[0][:200]
 
 
 def _latest(registry: Registry) -> str:
@@ -289,7 +385,7 @@ def _check_first_use_allowed(base: str, version: str, pinned: str | None, regist
             raise DatasetError(f"--descriptor-sha256 {pinned!r}: expected 64 hexadecimal digits")
         return
     url = urlparse(base)
-    if url.scheme == "https" or _is_loopback(url.hostname):
+    if url.scheme in ("https", "file") or _is_plain_path(base) or _is_loopback(url.hostname):
         return
     raise DatasetError(
         f"release {version} is not in this package's registry ({_known_list(registry)}), and its descriptor "

@@ -8,21 +8,20 @@ from __future__ import annotations
 
 import copy
 import datetime
-import json
 import shutil
 import tempfile
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 from ..errors import DatasetError
 from ..package import DESCRIPTOR_NAME, DataPackage
 from . import versions
-from .build import build, built_with, release_descriptor
+from .build import build, build_staged, built_with, release_descriptor
 from .files import sha256_file
 from .registry import REPOSITORY_PATH, FileRecord, Registry
-from .repository import add_changelog_section, set_descriptor_version
+from .repository import changelog_with_section, descriptor_with_version
+from .transaction import Transaction, recover
 
 if TYPE_CHECKING:
     from ..diffing import Diff
@@ -56,6 +55,9 @@ def publish(path: Path | str = ".", *, version: str | None = None, bump: str | N
     package = DataPackage(path)
     if (version is None) == (bump is None) or bump not in (None, "auto"):
         raise DatasetError("give either a version (--version X.Y.Z) or --bump auto")
+    recovered = [] if dry_run else recover(package.root, Path(out))
+    if recovered:
+        package = DataPackage(path)  # a finished publish may have changed the descriptor
     known = Registry.read(Path(registry) if registry is not None else package.root / REPOSITORY_PATH)
     target = versions.normalise(version) if version is not None else None
     if target is not None and target not in known.releases:
@@ -78,16 +80,16 @@ def publish(path: Path | str = ".", *, version: str | None = None, bump: str | N
         return Published(target, previous, bump_level, summary, files, None, dry_run=True,
                          reproduced=target in known.releases)
     folder = Path(out) / f"v{target}"
-    files = build(package, target, notes, folder)
     if target in known.releases:
+        files = build(package, target, notes, folder)
         try:
             _check_reproduced(files, target, known)
         except DatasetError:
             shutil.rmtree(folder)
             raise
         return Published(target, previous, bump_level, summary, files, folder, reproduced=True)
-    updated = record_release(package, known, target, files, summary, date or datetime.date.today())
-    return Published(target, previous, bump_level, summary, files, folder, updated=updated)
+    updated = publish_atomically(package, known, target, notes, folder, summary, date or datetime.date.today())
+    return Published(target, previous, bump_level, summary, known.files(target), folder, updated=updated)
 
 
 def check_valid(package: DataPackage) -> None:
@@ -110,21 +112,17 @@ def compare(old: DataPackage, package: DataPackage, previous: str, version: str)
     descriptors, without the Parquet file details (their bytes embed the version)."""
     from ..diffing import compare as compare_packages
 
-    with comparable(old.descriptor, old) as before, comparable(release_descriptor(package, version), package) as after:
-        return compare_packages(before, after, labels=("previous release", "this release"))
+    before, after = comparable(old.descriptor, old), comparable(release_descriptor(package, version), package)
+    return compare_packages(before, after, labels=("previous release", "this release"))
 
 
-@contextmanager
-def comparable(descriptor: dict, source: DataPackage) -> Iterator[DataPackage]:
-    """A release descriptor reading ``source``'s CSV files, in a temporary folder, for diffing."""
+def comparable(descriptor: dict, source: DataPackage) -> DataPackage:
+    """A release descriptor reading ``source``'s CSV files (in memory), for diffing."""
     descriptor = copy.deepcopy(descriptor)
     for resource in descriptor["resources"]:
         resource.pop("parquet", None)
-        resource["path"] = str(source.data_path(resource["name"]).resolve())
-    with tempfile.TemporaryDirectory(prefix="dataset-publish-") as tmp:
-        path = Path(tmp) / DESCRIPTOR_NAME
-        path.write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
-        yield DataPackage(path)
+        resource["path"] = source.resource(resource["name"])["path"]
+    return DataPackage.in_memory(descriptor, source.root)
 
 
 def previous_package(previous: str, out: Path, known: Registry, base_url: str | None) -> DataPackage:
@@ -152,18 +150,29 @@ def data_changes(package: DataPackage, changes: "Diff | None") -> list[str]:
     return list(changes.reasons)
 
 
-def record_release(package: DataPackage, known: Registry, version: str, files: dict[str, FileRecord],
-                   summary: list[str], date: datetime.date) -> list[Path]:
-    """Registry, descriptor version and CHANGELOG.md of the repository; returns the files changed."""
-    known.add(version, files, built_with())
-    known.write()
-    updated = [known.path]
-    if set_descriptor_version(package.path, version):
-        updated.append(package.path)
-    changelog = package.root / "CHANGELOG.md"
-    if add_changelog_section(changelog, version, summary, date):
-        updated.append(changelog)
-    return updated
+def publish_atomically(package: DataPackage, known: Registry, version: str, notes: str, folder: Path,
+                       summary: list[str], date: datetime.date) -> list[Path]:
+    """Release folder, registry, descriptor version and CHANGELOG.md: all changed, or none.
+
+    Returns the repository files changed.
+    """
+    transaction = Transaction(package.root)
+    try:
+        staged, files = build_staged(package, version, notes, folder)
+        transaction.stage_folder(staged, folder)
+        known.add(version, files, built_with())
+        texts = {known.path: known.to_json(),
+                 package.path: descriptor_with_version(package.path, version),
+                 package.root / "CHANGELOG.md": changelog_with_section(package.root / "CHANGELOG.md", version, summary, date)}
+        for target, text in texts.items():
+            if text is not None:
+                transaction.stage_text(target, text)
+        transaction.commit()
+    except BaseException:
+        transaction.abort()
+        known.releases.pop(version, None)
+        raise
+    return [target for target, text in texts.items() if text is not None]
 
 
 def _table_counts(package: DataPackage) -> list[str]:

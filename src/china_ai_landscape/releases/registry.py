@@ -15,7 +15,6 @@ from pathlib import Path
 from ..errors import DatasetError
 from ..package import read_json
 from . import versions
-from .files import write_text_atomically
 
 FILE_NAME = "registry.json"
 # Where the registry lives in a source checkout of this project (publish writes it there).
@@ -93,9 +92,3 @@ class Registry:
             }
         }
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-
-    def write(self, path: Path | str | None = None) -> None:
-        target = Path(path) if path is not None else self.path
-        if target is None:
-            raise ValueError("no path to write the registry to")
-        write_text_atomically(target, self.to_json())

@@ -8,40 +8,38 @@ import re
 from pathlib import Path
 
 from ..errors import DatasetError
-from .files import write_text_atomically
 
 _TOP_LEVEL_VERSION = re.compile(r'^(  "version"\s*:\s*)"[^"]*"', re.MULTILINE)
 _SECTION = re.compile(r"^## \[(?P<name>[^\]]+)\].*$", re.MULTILINE)
 CHANGELOG_HEADER = "# Changelog\n\n## [Unreleased]\n"
 
 
-def set_descriptor_version(path: Path, version: str) -> bool:
-    """Set the top-level ``version`` of a ``datapackage.json``, changing only that line.
+def descriptor_with_version(path: Path, version: str) -> str | None:
+    """The text of a ``datapackage.json`` with its top-level ``version`` set, only that line changed.
 
-    The package version is read from this line by hatchling; returns False when it
-    already says ``version``.
+    The package version is read from this line by hatchling; None when it already says
+    ``version``.
     """
     text = path.read_text(encoding="utf-8")
     if json.loads(text).get("version") == version:
-        return False
+        return None
     updated, count = _TOP_LEVEL_VERSION.subn(rf'\g<1>"{version}"', text, count=1)
     if count != 1 or json.loads(updated).get("version") != version:
         raise DatasetError(f'{path}: cannot find its top-level "version" line to set it to {version}')
-    write_text_atomically(path, updated)
-    return True
+    return updated
 
 
-def add_changelog_section(path: Path, version: str, data_changes: list[str], date: datetime.date) -> bool:
-    """Turn ``## [Unreleased]`` into a dated ``## [version]`` section with the data changes.
+def changelog_with_section(path: Path, version: str, data_changes: list[str], date: datetime.date) -> str | None:
+    """The changelog with ``## [Unreleased]`` turned into a dated ``## [version]`` section.
 
     Entries written under Unreleased move into the new section, after a "Data" list; an
-    empty Unreleased section stays on top. A changelog that already has a section for
-    ``version`` is left as it is (returns False).
+    empty Unreleased section stays on top. None when the changelog already has a section
+    for ``version``.
     """
     text = _with_unreleased(path.read_text(encoding="utf-8") if path.exists() else CHANGELOG_HEADER)
     sections = list(_SECTION.finditer(text))
     if any(m["name"] == version for m in sections):
-        return False
+        return None
     unreleased = next(m for m in sections if m["name"].lower() == "unreleased")
     following = next((m for m in sections if m.start() > unreleased.start()), None)
     body_end = following.start() if following else len(text)
@@ -50,8 +48,7 @@ def add_changelog_section(path: Path, version: str, data_changes: list[str], dat
     if moved:
         section += f"\n{moved}\n"
     rest = "\n" + text[body_end:] if following else ""
-    write_text_atomically(path, (text[:unreleased.end()] + "\n\n" + section + rest).rstrip("\n") + "\n")
-    return True
+    return (text[:unreleased.end()] + "\n\n" + section + rest).rstrip("\n") + "\n"
 
 
 def _with_unreleased(text: str) -> str:

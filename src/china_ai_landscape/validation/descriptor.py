@@ -16,12 +16,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from ..package import DataPackage
+from ..errors import UnsafePathError
+from ..package import DataPackage, path_problem
 from .findings import Finding
 
 LAYER = "descriptor"
-_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _TABULAR_FORMATS = {"csv", "tsv"}
+_COMPRESSIONS = {".gz": "gz", ".zip": "zip"}
 
 
 @dataclass
@@ -34,6 +35,7 @@ class Resource:
     schema: dict
     dialect: dict
     encoding: str
+    compression: str | None = None
 
     @property
     def is_remote(self) -> bool:
@@ -46,55 +48,72 @@ def _finding(code: str, message: str, table: str | None = None, field: str | Non
                    severity=severity, file=file)
 
 
-def path_problem(path: str) -> str | None:
-    """Why a resource path is unsafe to read, or None when it stays inside the package."""
-    if _URL.match(path):
-        return "remote"
-    posix = PurePosixPath(path.replace("\\", "/"))
-    if posix.is_absolute() or re.match(r"^[A-Za-z]:", path):
-        return "absolute"
-    if ".." in posix.parts:
-        return "traversal"
-    return None
+def _unsafe_path_finding(error: UnsafePathError, name: str) -> Finding:
+    code = "remote-path" if error.problem == "remote" else "unsafe-path"
+    return _finding(code, str(error), table=name)
 
 
-def _unsafe_path_finding(problem: str, path: str, name: str, what: str) -> Finding:
-    if problem == "remote":
-        return _finding("remote-path", f'{what} "{path}" is a remote URL; it is not fetched unless you pass '
-                        "--allow-remote (or put the file inside the package)", table=name)
-    return _finding("unsafe-path", f'{what} "{path}" is {"an absolute path" if problem == "absolute" else "outside the package (..)"}: '
-                    "use a relative path inside the package folder, such as data/<table>.csv", table=name)
+def _local(package: DataPackage, path: str, name: str, what: str) -> tuple[Path | None, Finding | None]:
+    """The safe location of a local path, or the finding that says why it is not read."""
+    try:
+        return package.resolve(path, what=what), None
+    except UnsafePathError as error:
+        return None, _unsafe_path_finding(error, name)
 
 
 def _load_schema(package: DataPackage, name: str, schema, allow_remote: bool) -> tuple[dict | None, list[Finding]]:
     if isinstance(schema, dict):
-        return schema, []
+        return _checked_schema(schema, None, name)
     if not isinstance(schema, str):
         return None, [_finding("schema-error", f'resource "{name}" has no Table Schema: add "schema": "schemas/{name}.json"', table=name)]
-    problem = path_problem(schema)
-    if problem == "remote" and allow_remote:
+    if path_problem(schema) == "remote" and allow_remote:
         from .reading import read_remote
 
-        text = read_remote(schema).decode("utf-8")
-    elif problem:
-        return None, [_unsafe_path_finding(problem, schema, name, "schema path")]
+        text = read_remote(schema).decode("utf-8", errors="replace")
     else:
-        path = package.root / schema
+        path, unsafe = _local(package, schema, name, "schema path")
+        if unsafe:
+            return None, [unsafe]
         if not path.is_file():
-            return None, [_finding("schema-error", f'schema file "{schema}" does not exist: create it or fix the "schema" path', table=name, file=schema)]
-        text = path.read_bytes().decode("utf-8", errors="replace")
+            state = "is a folder, not a file" if path.is_dir() else "does not exist"
+            return None, [_finding("schema-error", f'schema file "{schema}" {state}: create it or fix the "schema" path', table=name, file=schema)]
+        try:
+            text = path.read_bytes().decode("utf-8", errors="replace")
+        except OSError as exc:
+            return None, [_finding("schema-error", f'schema file "{schema}" cannot be read ({exc.strerror or exc.__class__.__name__})', table=name, file=schema)]
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
         return None, [_finding("schema-error", f'schema file "{schema}" is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})', table=name, file=schema)]
+    except RecursionError:
+        return None, [_finding("schema-error", f'schema file "{schema}" is nested too deeply to be a Table Schema', table=name, file=schema)]
+    return _checked_schema(value, schema if isinstance(schema, str) else None, name)
+
+
+def _checked_schema(value, file: str | None, name: str) -> tuple[dict | None, list[Finding]]:
+    """A schema the readers can use: an object whose fields all have a name."""
+    what = f'schema file "{file}"' if file else f'the inline schema of "{name}"'
     if not isinstance(value, dict) or not isinstance(value.get("fields"), list):
-        return None, [_finding("schema-error", f'schema file "{schema}" must be an object with a "fields" list', table=name, file=schema)]
+        return None, [_finding("schema-error", f'{what} must be an object with a "fields" list', table=name, file=file)]
+    for index, field in enumerate(value["fields"]):
+        if not isinstance(field, dict) or not isinstance(field.get("name"), str):
+            return None, [_finding("schema-error", f'{what}: field #{index + 1} needs a "name" (a string)', table=name, file=file)]
     return value, []
 
 
+def _compression(resource: dict) -> str | None:
+    """The resource's compression: stated, or read off its file name (data.csv.gz)."""
+    stated = resource.get("compression")
+    if isinstance(stated, str) and stated:
+        return stated.lower()
+    return _COMPRESSIONS.get(PurePosixPath(resource["path"]).suffix.lower())
+
+
 def _is_tabular(resource: dict) -> bool:
-    path = resource.get("path")
-    fmt = resource.get("format") or (PurePosixPath(path).suffix.lstrip(".").lower() if isinstance(path, str) else "")
+    path = PurePosixPath(resource["path"])
+    if path.suffix.lower() in _COMPRESSIONS:
+        path = path.with_suffix("")
+    fmt = resource.get("format") or path.suffix.lstrip(".").lower()
     return fmt in _TABULAR_FORMATS
 
 
@@ -120,24 +139,27 @@ def resolve(package: DataPackage, allow_remote: bool = False) -> tuple[list[Reso
         if not isinstance(path, str):
             findings.append(_finding("resource-error", f'resource "{name}" needs one "path" string (lists of paths are not supported)', table=name))
             continue
-        problem = path_problem(path)
-        if problem and not (problem == "remote" and allow_remote):
-            findings.append(_unsafe_path_finding(problem, path, name, "resource path"))
-            continue
+        location: Path | str = path
+        if not (path_problem(path) == "remote" and allow_remote):
+            location, unsafe = _local(package, path, name, "resource path")
+            if unsafe:
+                findings.append(unsafe)
+                continue
         if not _is_tabular(res):
             findings.append(_finding("resource-error", f'resource "{name}" ({path}) is not a CSV table; it is not checked', table=name, severity="warning", file=path))
             continue
         schema, problems = _load_schema(package, name, res.get("schema"), allow_remote)
         findings.extend(problems)
-        location: Path | str = path if problem == "remote" else package.root / path
         if isinstance(location, Path) and not location.is_file():
-            findings.append(_finding("scheme-error", f'data file "{path}" does not exist: add it or fix the resource "path"', table=name, file=path))
+            state = "is a folder, not a file" if location.is_dir() else "does not exist"
+            findings.append(_finding("scheme-error", f'data file "{path}" {state}: add it or fix the resource "path"', table=name, file=path))
             continue
         if schema is not None:
             dialect = res.get("dialect") if isinstance(res.get("dialect"), dict) else {}
             if res.get("format") == "tsv" or path.endswith(".tsv"):
                 dialect = {"delimiter": "\t", **dialect}
-            resources.append(Resource(name, path, location, schema, dialect, res.get("encoding") or "utf-8"))
+            encoding = res.get("encoding") if isinstance(res.get("encoding"), str) else "utf-8"
+            resources.append(Resource(name, path, location, schema, dialect, encoding, _compression(res)))
     return resources, findings
 
 
@@ -146,14 +168,15 @@ def _frictionless_findings(package: DataPackage) -> list[Finding]:
 
     findings = []
     seen = set()
-    report = Package.validate_descriptor(_without_unsafe_paths(package.descriptor), basepath=str(package.root))
+    report = Package.validate_descriptor(_without_unsafe_paths(package), basepath=str(package.root))
     errors = list(report.flatten(["type", "note"]))
     for res in package.descriptor.get("resources") or []:
         schema = res.get("schema") if isinstance(res, dict) else None
-        if isinstance(schema, str) and not path_problem(schema) and (package.root / schema).is_file():
+        location = _safe_file(package, schema)
+        if location is not None:
             try:
-                loaded = json.loads((package.root / schema).read_text(encoding="utf-8"))
-            except (ValueError, UnicodeDecodeError):
+                loaded = json.loads(location.read_text(encoding="utf-8"))
+            except (ValueError, UnicodeDecodeError, RecursionError, OSError):
                 continue
             for kind, note in Schema.validate_descriptor(loaded).flatten(["type", "note"]):
                 errors.append([kind, f'{schema}: {note}'])
@@ -165,12 +188,26 @@ def _frictionless_findings(package: DataPackage) -> list[Finding]:
     return findings
 
 
-def _without_unsafe_paths(descriptor: dict) -> dict:
-    """A copy frictionless may load: unsafe paths are reported by us and never opened."""
-    copy = json.loads(json.dumps(descriptor))
+def _safe_file(package: DataPackage, path) -> Path | None:
+    """The location of a local file the package may read, or None (unsafe, remote or absent)."""
+    if not isinstance(path, str):
+        return None
+    try:
+        location = package.resolve(path)
+    except UnsafePathError:
+        return None
+    return location if location.is_file() else None
+
+
+def _without_unsafe_paths(package: DataPackage) -> dict:
+    """A copy frictionless may load: paths it would open are kept only when they are safe."""
+    copy = json.loads(json.dumps(package.descriptor))
     for res in copy.get("resources") or []:
-        if isinstance(res, dict) and isinstance(res.get("schema"), str) and path_problem(res["schema"]):
-            res.pop("schema")
+        if not isinstance(res, dict):
+            continue
+        for key in ("schema", "dialect"):
+            if isinstance(res.get(key), str) and _safe_file(package, res[key]) is None:
+                res.pop(key)
     return copy
 
 

@@ -199,16 +199,22 @@ def check(package: DataPackage, tables: dict[str, TypedTable], html_report: str 
     """Findings of the expectations of every applicable rule set (and the baseline row counts)."""
     ctx = RuleContext(package, tables)
     expectations: list[Expectation] = []
+    broken: list[Finding] = []
     for ruleset in applicable(package):
-        if ruleset.expectations is not None:
+        if ruleset.expectations is None:
+            continue
+        try:
             expectations += list(ruleset.expectations(ctx))
+        except Exception as exc:  # noqa: BLE001 (a plug-in's failure is a finding, not a traceback)
+            broken.append(Finding("rule-error", f"rule set {ruleset.name!r} cannot list its expectations "
+                                  f"({type(exc).__name__}: {exc})", None, None, None, LAYER, "error"))
     if baseline is not None:
         expectations += row_count_expectations(package, baseline, tables)
     notes = []
     if not expectations and html_report is None:
-        return [], ["expectations: none apply to this package (give --baseline to compare row counts)"]
+        return broken, ["expectations: none apply to this package (give --baseline to compare row counts)"]
     report_dir = Path(html_report) if html_report is not None else None
-    findings = run(expectations, tables, report_dir)
+    findings = broken + run(expectations, tables, report_dir)
     if report_dir is not None:
         notes.append(f"expectations: Data Docs written to {report_dir / 'index.html'}")
     return findings, notes

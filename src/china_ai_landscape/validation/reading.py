@@ -13,6 +13,8 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,6 +26,11 @@ ROW = "__row"
 LINE = "__line"
 _CHUNK = 1 << 24
 _BOM = codecs.BOM_UTF8
+# Limits on hostile input; each one hit is a finding that names it.
+MAX_COLUMNS = 20_000
+MAX_DECOMPRESSED = 1 << 30  # bytes a compressed resource may expand to (zip bombs)
+# Cells are bounded by the file, not by the csv module's 128 KiB default.
+csv.field_size_limit(2**31 - 1)
 
 
 @dataclass
@@ -51,6 +58,57 @@ def read_remote(url: str) -> bytes:
             return response.read()
     except OSError as exc:
         raise DatasetError(f"{url}: cannot be downloaded ({exc})") from None
+
+
+class ReadProblem(Exception):
+    """A resource whose bytes cannot be had: the message becomes a finding."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+def _decompress(data: bytes, compression: str) -> bytes:
+    if compression == "gz":
+        inflater = zlib.decompressobj(wbits=47)  # gzip or zlib header
+        try:
+            out = inflater.decompress(data, MAX_DECOMPRESSED + 1)
+        except zlib.error as exc:
+            raise ReadProblem("compression-error", f"is not valid gzip data ({exc})") from None
+        if len(out) > MAX_DECOMPRESSED or inflater.unconsumed_tail:
+            raise ReadProblem("compression-error", f"expands to more than {MAX_DECOMPRESSED >> 20} MiB; not read")
+        return out
+    if compression == "zip":
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                members = [m for m in archive.infolist() if not m.is_dir()]
+                if len(members) != 1:
+                    raise ReadProblem("compression-error", f"a zipped resource must hold exactly one file, not {len(members)}")
+                with archive.open(members[0]) as handle:
+                    out = handle.read(MAX_DECOMPRESSED + 1)
+        except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError) as exc:
+            raise ReadProblem("compression-error", f"is not a readable zip archive ({exc})") from None
+        if len(out) > MAX_DECOMPRESSED:
+            raise ReadProblem("compression-error", f"expands to more than {MAX_DECOMPRESSED >> 20} MiB; not read")
+        return out
+    raise ReadProblem("compression-error", f'compression "{compression}" is not supported (use gz or zip)')
+
+
+def load_bytes(res: Resource) -> bytes:
+    """The resource's bytes, decompressed; ReadProblem when they cannot be had."""
+    from pathlib import Path
+
+    from ..errors import DatasetError
+
+    try:
+        data = read_remote(res.location) if res.is_remote else Path(res.location).read_bytes()
+    except DatasetError as exc:
+        raise ReadProblem("scheme-error", str(exc)) from None
+    except PermissionError:
+        raise ReadProblem("scheme-error", "cannot be read: permission denied") from None
+    except OSError as exc:
+        raise ReadProblem("scheme-error", f"cannot be read ({exc.strerror or exc.__class__.__name__})") from None
+    return _decompress(data, res.compression) if res.compression else data
 
 
 def _finding(res: Resource, code: str, message: str, row: int | None = None, severity: str = "error") -> Finding:
@@ -84,7 +142,10 @@ def _decode_findings(res: Resource, data: bytes) -> tuple[bytes | None, list[Fin
     UTF-8 is checked by pyarrow while parsing (see read_raw); other encodings are decoded here.
     """
     findings = []
-    encoding = codecs.lookup(res.encoding).name
+    try:
+        encoding = codecs.lookup(res.encoding).name
+    except LookupError:
+        return None, [_finding(res, "encoding-error", f'unknown encoding "{res.encoding}": use a standard name such as utf-8')]
     if data.startswith(_BOM) and encoding in ("utf-8", "utf-8-sig"):
         findings.append(_finding(res, "utf8-bom", "the file starts with a byte order mark (BOM); "
                                  "save it as UTF-8 without BOM", row=1, severity="warning"))
@@ -101,9 +162,9 @@ def _decode_findings(res: Resource, data: bytes) -> tuple[bytes | None, list[Fin
 
 
 def _header(data: bytes, dialect: dict) -> list[str]:
-    head = data[: 1 << 16].decode("utf-8", errors="replace")
-    reader = csv.reader(io.StringIO(head, newline=""), **_csv_dialect(dialect))
-    return next(reader, [])
+    """The first record, whole, whatever its length."""
+    text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", errors="replace", newline="")
+    return next(csv.reader(text, **_csv_dialect(dialect)), [])
 
 
 def _csv_dialect(dialect: dict) -> dict:
@@ -168,6 +229,9 @@ def read_raw(res: Resource, data: bytes) -> tuple[RawTable | None, list[Finding]
         return None, findings
     has_header = res.dialect.get("header", True)
     labels = _header(data, res.dialect) if has_header else [f.get("name") for f in res.schema.get("fields", [])]
+    if len(labels) > MAX_COLUMNS:
+        return None, findings + [_finding(res, "source-error", f"the header has {len(labels):,} columns, more than the "
+                                          f"{MAX_COLUMNS:,} this validator reads; the file is not checked", row=1)]
     width = max(len(labels), 1)
     try:
         table, bad = _parse_arrow(data, width, res.dialect)

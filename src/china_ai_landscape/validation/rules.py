@@ -97,23 +97,64 @@ def register(ruleset: RuleSet) -> RuleSet:
     return ruleset
 
 
-def rulesets() -> list[RuleSet]:
-    """This dataset's rule set, then entry points, then rule sets registered in code."""
+class RuleSetError(Exception):
+    """A plug-in rule set that cannot be loaded or asked what it applies to."""
+
+
+def _load_entry_point(ep) -> RuleSet:
+    try:
+        loaded = ep.load()
+        ruleset = loaded() if callable(loaded) and not isinstance(loaded, RuleSet) else loaded
+    except Exception as exc:  # noqa: BLE001 (someone else's plug-in: a finding, not a traceback)
+        raise RuleSetError(f"the rule set of entry point {ep.name!r} ({ep.value}) cannot be loaded "
+                           f"({type(exc).__name__}: {exc})") from None
+    if not isinstance(ruleset, RuleSet):
+        raise RuleSetError(f"entry point {ep.name!r} ({ep.value}) gives {type(ruleset).__name__}, not a RuleSet")
+    return ruleset
+
+
+def rulesets(errors: list[str] | None = None) -> list[RuleSet]:
+    """This dataset's rule set, then entry points, then rule sets registered in code.
+
+    A plug-in that cannot be loaded is left out; its reason goes into ``errors`` when given.
+    """
     from importlib.metadata import entry_points
 
     from .project_rules import RULESET
 
     found = {RULESET.name: RULESET}
     for ep in entry_points(group=ENTRY_POINT_GROUP):
-        loaded = ep.load()
-        ruleset = loaded() if callable(loaded) and not isinstance(loaded, RuleSet) else loaded
+        try:
+            ruleset = _load_entry_point(ep)
+        except RuleSetError as exc:
+            if errors is None:
+                raise
+            errors.append(str(exc))
+            continue
         found.setdefault(ruleset.name, ruleset)
     found.update(_REGISTERED)
     return list(found.values())
 
 
-def applicable(package: DataPackage) -> list[RuleSet]:
-    return [rs for rs in rulesets() if rs.applies_to(package)]
+def _applies(ruleset: RuleSet, package: DataPackage, errors: list[str]) -> bool:
+    try:
+        return bool(ruleset.applies_to(package))
+    except Exception as exc:  # noqa: BLE001
+        errors.append(f"rule set {ruleset.name!r} cannot say whether it applies ({type(exc).__name__}: {exc})")
+        return False
+
+
+def applicable(package: DataPackage, errors: list[str] | None = None) -> list[RuleSet]:
+    errors = [] if errors is None else errors
+    return [rs for rs in rulesets(errors) if _applies(rs, package, errors)]
+
+
+def _rules_of(ruleset: RuleSet, ctx: "RuleContext", errors: list[str]) -> list[Rule]:
+    try:
+        return list(ruleset.rules(ctx))
+    except Exception as exc:  # noqa: BLE001
+        errors.append(f"rule set {ruleset.name!r} cannot list its rules ({type(exc).__name__}: {exc})")
+        return []
 
 
 def _schema_for(table: TypedTable, rules: list[Rule], ctx: RuleContext):
@@ -169,14 +210,19 @@ def _table_findings(table: TypedTable, rules: list[Rule], ctx: RuleContext) -> l
 def check(package: DataPackage, tables: dict[str, TypedTable], today: date | None = None) -> tuple[list[Finding], list[str]]:
     """Findings of every rule set that applies to the package, and notes on what ran."""
     ctx = RuleContext(package, tables, today or date.today())
-    sets = applicable(package)
+    errors: list[str] = []
+    sets = applicable(package, errors)
+    findings = [Finding("rule-error", f"{message}: fix or uninstall that plug-in", None, None, None, LAYER, "error")
+                for message in errors]
     if not sets:
         name = package.descriptor.get("name") or str(package.path)
-        return [], [f"rules: no rule set applies to package '{name}'; only the Table Schema checks ran"]
-    findings = []
+        return findings, [f"rules: no rule set applies to package '{name}'; only the Table Schema checks ran"]
     by_table: dict[str, list[Rule]] = {}
     for ruleset in sets:
-        for rule in ruleset.rules(ctx):
+        problems: list[str] = []
+        rules = _rules_of(ruleset, ctx, problems)
+        findings += [Finding("rule-error", message, None, None, None, LAYER, "error") for message in problems]
+        for rule in rules:
             if rule.table in tables:
                 by_table.setdefault(rule.table, []).append(rule)
     for name, rules in by_table.items():

@@ -34,14 +34,6 @@ def _relative_root(package: DataPackage) -> str:
     return "" if str(relative) == "." else relative.as_posix()
 
 
-def _read(resource: descriptor.Resource) -> bytes:
-    if resource.is_remote:
-        from .reading import read_remote
-
-        return read_remote(resource.location)
-    return Path(resource.location).read_bytes()
-
-
 def validate(path: str | Path | DataPackage | None = None, skip=(), *, allow_remote: bool = False,
              html_report: str | Path | None = None, baseline: str | Path | None = None) -> Report:
     """Validate a data package with the four layers and return the report.
@@ -79,7 +71,9 @@ def validate(path: str | Path | DataPackage | None = None, skip=(), *, allow_rem
         return report
     from . import tables
 
-    result = tables.check(resources, _read)
+    from .reading import load_bytes
+
+    result = tables.check(resources, load_bytes)
     if "tables" not in skip:
         report.layers.append("tables")
         report.extend(result.findings)

@@ -17,7 +17,7 @@ import polars as pl
 from . import cells
 from .descriptor import Resource
 from .findings import Finding
-from .reading import LINE, ROW, RawTable, column, read_raw
+from .reading import LINE, ROW, RawTable, ReadProblem, column, read_raw
 
 LAYER = "tables"
 MAX_PER_CHECK = 1000  # findings per check and table; the rest are counted in one line
@@ -212,7 +212,10 @@ def _key_findings(res: Resource, typed: pl.DataFrame, fields: list[dict], presen
 
 
 def _check_one(res: Resource, read: Callable[[Resource], bytes]) -> tuple[list[Finding], TypedTable | None]:
-    raw, findings = read_raw(res, read(res))  # the file's bytes are freed once parsed
+    try:
+        raw, findings = read_raw(res, read(res))  # the file's bytes are freed once parsed
+    except ReadProblem as problem:
+        return [Finding(problem.code, f"{res.file} {problem}", res.name, None, None, LAYER, "error", res.file)], None
     if raw is None:
         return findings, None
     fields = _fields(res.schema)
