@@ -77,6 +77,8 @@ def _decompress(data: bytes, compression: str) -> bytes:
             raise ReadProblem("compression-error", f"is not valid gzip data ({exc})") from None
         if len(out) > MAX_DECOMPRESSED or inflater.unconsumed_tail:
             raise ReadProblem("compression-error", f"expands to more than {MAX_DECOMPRESSED >> 20} MiB; not read")
+        if not inflater.eof:
+            raise ReadProblem("compression-error", "is truncated gzip data (the end of the stream is missing)")
         return out
     if compression == "zip":
         try:

@@ -1,0 +1,5 @@
+"""``python -m china_ai_landscape`` runs the ``dataset`` command."""
+
+from .cli import main
+
+main(prog_name="dataset")
