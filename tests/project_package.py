@@ -16,16 +16,20 @@ ROOT = Path(__file__).resolve().parent.parent
 VALID_ROWS = {
     "sources": [
         {"id": "src-a", "title": "A report", "publisher": "Example News", "published": "2023-05-01", "published_precision": "month",
-         "url": "https://news.example.com/a", "language": "en"},
+         "url": "https://news.example.com/a", "language": "en", "kind": "news"},
         {"id": "src-b", "title": "另一篇报道", "publisher": "示例", "published": "2024-01-10", "published_precision": "day",
-         "url": "https://example.cn/b", "language": "zh", "accessed": "2024-02-01"},
+         "url": "https://example.cn/b", "language": "zh", "kind": "primary", "accessed": "2024-02-01"},
+        {"id": "src-copy", "title": "A report, copied", "publisher": "Copy Site", "published": "2023-05-02", "published_precision": "day",
+         "url": "https://copies.example.com/a", "language": "en", "kind": "republication", "original_url": "https://news.example.com/a"},
+        {"id": "src-wiki", "title": "BigCo", "publisher": "A Wiki", "url": "https://wiki.example.org/BigCo", "language": "en",
+         "kind": "reference"},
     ],
     "companies": [
         {"id": "bigco", "name": "BigCo", "name_zh": "大公司", "kind": "big-tech", "country": "CN", "founded": "1998",
-         "website": "https://bigco.example.com", "source_ids": "src-a"},
+         "website": "https://bigco.example.com", "source_ids": "src-a;src-wiki"},
         {"id": "bigco-lab", "name": "BigCo Lab", "kind": "research-lab", "parent_id": "bigco", "country": "CN", "founded": "2017",
          "source_ids": "src-a;src-b"},
-        {"id": "fund", "name": "A Fund", "kind": "investor", "country": "CN", "source_ids": "src-b"},
+        {"id": "fund", "name": "A Fund", "kind": "investor", "country": "CN", "source_ids": "src-b;src-copy"},
     ],
     "models": [
         {"id": "big-1", "name": "Big-1", "name_zh": "大模型一号", "kind": "model", "developer_id": "bigco-lab", "modality": "language",
@@ -51,6 +55,9 @@ VALID_ROWS = {
          "source_ids": "src-b"},
     ],
     "programme_partners": [{"programme_id": "ai-plan", "company_id": "bigco-lab", "role": "large-model", "source_ids": "src-b"}],
+    "people": [{"id": "ada-li", "name": "Ada Li", "name_zh": "李艾达", "description": "Founder of BigCo.", "source_ids": "src-a"}],
+    "person_roles": [{"person_id": "ada-li", "organisation_id": "bigco", "title": "founder", "start": "1998-01-01",
+                      "start_precision": "year", "source_ids": "src-a"}],
     "statistics": [
         {"id": "deals-2022", "metric": "investment-events", "value": "12", "unit": "count", "comparator": "about",
          "period_start": "2022-01-01", "period_end": "2022-12-31", "source_ids": "src-b"},

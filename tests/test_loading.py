@@ -75,7 +75,8 @@ def test_a_list_field_is_split_on_its_schema_delimiter(package_copy):
     header = path.read_text(encoding="utf-8").splitlines()[0]
     cols = header.split(",")
     row = {c: "" for c in cols} | {"id": "s1", "title": "T", "publisher": "P", "published": "2023-01-02",
-                                   "published_precision": "day", "url": "https://example.org/a", "language": "en"}
+                                   "published_precision": "day", "url": "https://example.org/a", "language": "en",
+                                   "kind": "news"}
     path.write_text(header + "\n" + ",".join(row[c] for c in cols) + "\n", encoding="utf-8")
     frame = load_from(DataPackage(package_copy), "sources", as_="arrow")
     assert frame.num_rows == 1

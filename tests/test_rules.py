@@ -52,6 +52,32 @@ CASES = {
 }
 
 
+CASES |= {
+    "an original named by a non-copy": (changed("sources", 0, original_url="https://elsewhere.example.com/x"),
+                                        ("original-of-a-non-copy", "sources", 2, "original_url")),
+    "a role start without precision": (changed("person_roles", 0, start_precision=""),
+                                       ("date-without-precision", "person_roles", 2, "start_precision")),
+}
+
+
+WEAK = {
+    "a company citing only a wiki": (changed("companies", 2, source_ids="src-wiki"), ("companies", 4)),
+    "a model citing only a copy": (changed("models", 0, source_ids="src-copy"), ("models", 2)),
+    "a person citing a wiki and a copy": (changed("people", 0, source_ids="src-wiki;src-copy"), ("people", 2)),
+}
+
+
+@pytest.mark.parametrize("changes,where", WEAK.values(), ids=WEAK.keys())
+def test_no_row_rests_on_reference_and_republication_sources_alone(tmp_path, changes, where):
+    found, _report = _rule_findings(tmp_path, changes)
+    assert ("weak-sources-only", *where, "source_ids") in found
+
+
+def test_a_republication_needs_its_original(tmp_path):
+    found, _report = _rule_findings(tmp_path, changed("sources", 2, original_url=""))
+    assert ("republication-without-original", "sources", 4, "original_url") in found
+
+
 @pytest.mark.parametrize("changes,expected", CASES.values(), ids=CASES.keys())
 def test_business_rule(tmp_path, changes, expected):
     found, report = _rule_findings(tmp_path, changes)

@@ -55,7 +55,10 @@ def read_csv_table(path: Path | str, table_schema: dict) -> "pa.Table":
         if field.get("type") == "list":
             parts = pc.split_pattern(table.column(i), pattern=field.get("delimiter", ","))
             table = table.set_column(i, schema.field(i), parts.cast(schema.field(i).type))
-    return table.cast(schema)
+    try:
+        return table.cast(schema)
+    except (ValueError, pa.ArrowInvalid) as exc:  # a required field left empty
+        raise DatasetError(f"{path}: cannot be read as typed by its schema ({exc}); run 'dataset validate' for details") from None
 
 
 def _read_whole_cells(csv, path, convert):

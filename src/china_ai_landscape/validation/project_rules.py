@@ -212,7 +212,42 @@ def _model_rules(ctx: RuleContext) -> Iterator[Rule]:
                    "released {released} is before its developer {developer_id} was founded: check the date or the developer")
 
 
+# Kinds of source a row may not rest on alone: a copy or an encyclopedic page is a pointer to
+# the publication that states the fact, not that publication.
+WEAK_SOURCE_KINDS = ("reference", "republication")
+# The tables whose rows must rest on at least one source of another kind.
+MAIN_TABLES = ("companies", "models", "events", "investments", "programmes", "statistics", "people")
+# A warning until every row is re-sourced (see the data-depth issue); then an error.
+WEAK_SOURCES_SEVERITY = "warning"
+
+
+def _strong_source_ids(ctx: RuleContext) -> pl.Series:
+    frame = ctx.tables["sources"].frame
+    return frame.filter(~pl.col("kind").is_in(WEAK_SOURCE_KINDS)).get_column("id")
+
+
+def _source_kind_rules(ctx: RuleContext) -> Iterator[Rule]:
+    if not ctx.has("sources", "id", "kind"):
+        return
+    if ctx.has("sources", "original_url"):
+        yield Rule("republication-without-original", "sources", "original_url",
+                   lambda c: (pl.col("kind") != "republication") | pl.col("original_url").is_not_null(),
+                   "{id} is a republication but original_url is empty: give the address of the original "
+                   "(and cite the original where it can be read)", severity="warning")
+        yield Rule("original-of-a-non-copy", "sources", "original_url",
+                   lambda c: pl.col("original_url").is_null() | (pl.col("kind") == "republication"),
+                   "{id} has an original_url but its kind is {kind}: only a republication names an original")
+    for table in MAIN_TABLES:
+        if ctx.has(table, "source_ids"):
+            yield Rule("weak-sources-only", table, "source_ids",
+                       lambda c: pl.col("source_ids").list.eval(pl.element().is_in(_strong_source_ids(c).implode())).list.any(),
+                       "every source of this row is a reference page or a republication ({source_ids}): "
+                       "cite the original publication, the organisation's own material or a news report",
+                       severity=WEAK_SOURCES_SEVERITY)
+
+
 def project_rules(ctx: RuleContext) -> Iterator[Rule]:
+    yield from _source_kind_rules(ctx)
     yield from _date_rules(ctx)
     yield from _pair_rules(ctx)
     yield from _list_rules(ctx)
