@@ -93,3 +93,53 @@ def cache(tmp_path, monkeypatch) -> Path:
     folder = tmp_path / "cache"
     monkeypatch.setenv("CHINA_AI_LANDSCAPE_CACHE", str(folder))
     return folder
+
+
+class StallHandler(QuietHandler):
+    """Sends the headers and the first bytes of each file, then goes silent (keeps the connection)."""
+
+    def do_GET(self):
+        path = Path(self.translate_path(self.path))
+        if not path.is_file():
+            self.send_error(404)
+            return
+        data = path.read_bytes()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data[:10])
+        self.wfile.flush()
+        self.server.release.wait(10)
+
+
+class SilentHandler(QuietHandler):
+    """Accepts the connection and reads the request, but never answers."""
+
+    def do_GET(self):
+        self.server.release.wait(10)
+
+
+@contextmanager
+def serve_stalling(folder: Path, handler) -> Iterator[str]:
+    """Like ``serve``, for handlers that hang: they are let go when the block ends."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(folder)))
+    server.release = threading.Event()
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.release.set()
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (connections to it are refused)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

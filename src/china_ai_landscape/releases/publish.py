@@ -80,6 +80,8 @@ def publish(path: Path | str = ".", *, version: str | None = None, bump: str | N
         return Published(target, previous, bump_level, summary, files, None, dry_run=True,
                          reproduced=target in known.releases)
     folder = Path(out) / f"v{target}"
+    if target in known.releases and folder.exists():
+        return _check_existing(package, known, target, notes, folder, previous, bump_level, summary)
     if target in known.releases:
         files = build(package, target, notes, folder)
         try:
@@ -90,6 +92,20 @@ def publish(path: Path | str = ".", *, version: str | None = None, bump: str | N
         return Published(target, previous, bump_level, summary, files, folder, reproduced=True)
     updated = publish_atomically(package, known, target, notes, folder, summary, date or datetime.date.today())
     return Published(target, previous, bump_level, summary, known.files(target), folder, updated=updated)
+
+
+def _check_existing(package: DataPackage, known: Registry, version: str, notes: str, folder: Path,
+                    previous: str | None, bump_level: str, summary: list[str]) -> Published:
+    """A released version whose folder is there already (say, a rerun after an interrupted
+    publish that had finished): rebuild it aside and check both against the registry."""
+    with tempfile.TemporaryDirectory(prefix="dataset-publish-") as tmp:
+        files = build(package, version, notes, Path(tmp) / f"v{version}")
+    _check_reproduced(files, version, known)
+    on_disk = {p.name: FileRecord(p.stat().st_size, sha256_file(p)) for p in sorted(folder.iterdir()) if p.is_file()}
+    if on_disk != known.files(version):
+        raise DatasetError(f"{folder} does not hold the files the registry records for {version}: "
+                           "move it away and publish again to rebuild it", exit_code=1)
+    return Published(version, previous, bump_level, summary, files, folder, reproduced=True)
 
 
 def check_valid(package: DataPackage) -> None:

@@ -249,7 +249,8 @@ def _foreign_key_findings(table: TypedTable, tables: dict[str, TypedTable]) -> l
         ref = fk.get("reference") or {}
         target = tables.get(ref.get("resource") or table.name)
         ref_keys = _key(ref.get("fields"))
-        if target is None or len(keys) != len(ref_keys) or not set(ref_keys) <= set(target.frame.columns):
+        if (target is None or not keys or len(keys) != len(ref_keys) or not set(ref_keys) <= set(target.frame.columns)
+                or not set(keys) <= set(table.frame.columns)):
             continue  # the descriptor layer reports broken foreign key definitions
         frame = table.frame.filter(~pl.all_horizontal([pl.col(k).is_null() for k in keys]))
         lookup = target.frame.select([pl.col(r).cast(pl.String).alias(k) for r, k in zip(ref_keys, keys)]).unique()
