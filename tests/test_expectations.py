@@ -20,3 +20,31 @@ def test_implausible_values_baseline_and_data_docs(tmp_path):
     message = next(f.message for f in report.findings if f.code == "row-count-to-be-between")
     assert "had 1 rows" in message and "MAJOR" in message
     assert len(VALID_ROWS["statistics"]) == 1
+
+
+def test_thresholds_come_from_the_schemas_and_the_views(tmp_path):
+    """companies.name_zh states a threshold for Chinese organisations in its schema; the
+    dataset's views check models of Chinese developers. Both become findings when unmet."""
+    package = write_project_package(tmp_path / "pkg")
+    report = validate(package, skip=("rules",))
+    found = {(f.code, f.table, f.field, f.severity): f.message for f in report.findings if f.layer == "expectations"}
+    name_zh = found[("column-values-to-not-be-null", "companies", "name_zh", "error")]
+    assert "33.3% of rows where country is CN" in name_zh
+    primary = found[("column-values-to-not-be-null", "chinese_models", "primary_source", "error")]
+    assert "filled in 0.0%" in primary
+
+
+def test_renaming_a_field_keeps_its_expectation(tmp_path):
+    """The threshold travels with the field: it is a property of the field, not a list elsewhere."""
+    import json
+
+    package = write_project_package(tmp_path / "pkg")
+    schema_path = package / "schemas" / "companies.json"
+    schema = json.loads(schema_path.read_text())
+    field = next(f for f in schema["fields"] if f["name"] == "name_zh")
+    field["name"] = "chinese_name"
+    schema_path.write_text(json.dumps(schema))
+    data = package / "data" / "companies.csv"
+    data.write_text(data.read_text().replace("name_zh", "chinese_name", 1))
+    report = validate(package, skip=("rules",))
+    assert any(f.field == "chinese_name" and f.code == "column-values-to-not-be-null" for f in report.findings)

@@ -90,7 +90,20 @@ def coverage_section(package: DataPackage) -> str:
     return "\n".join(lines)
 
 
-SECTIONS = {"tables": tables_section, "coverage": coverage_section, "data-dictionary": dictionary_section}
+def completeness_section(package: DataPackage) -> str:
+    """Each completeness threshold (from the schemas and the dataset's views) with the share reached."""
+    from .dataset_rules.completeness import figures
+
+    lines = ["| rows | field | filled | share | guarded at |", "|---|---|---:|---:|---:|"]
+    for row in figures(package):
+        share = 100 * row["filled"] / row["rows"] if row["rows"] else 0.0
+        lines.append(f"| {_cell(row['scope'])} | `{row['field']}` | {row['filled']} of {row['rows']} | {share:.1f}% | "
+                     f"{row['threshold']:.0%} |")
+    return "\n".join(lines)
+
+
+SECTIONS = {"tables": tables_section, "coverage": coverage_section, "completeness": completeness_section,
+            "data-dictionary": dictionary_section}
 
 
 def render(readme_text: str, package: DataPackage) -> str:

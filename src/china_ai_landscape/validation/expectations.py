@@ -2,14 +2,17 @@
 
 What no per-row rule expresses: how complete a field is, whether values are plausible,
 and that tables do not lose rows against the previous release. Expectations are plain
-values (``Expectation``); rule sets may bring their own (this dataset's are below), and
-the row-count check is generated for any package given a baseline. great-expectations
+values (``Expectation``), derived from the ``expectations`` property of Table Schema fields
+(see ``schema_expectations``); rule sets may add views (derived frames with their own
+schema) and expectations, and the row-count check is generated for any package given a
+baseline. great-expectations
 takes seconds to import, so it is imported here only, and Data Docs HTML is written when
 asked for.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,46 +38,61 @@ class Expectation:
     kwargs: dict = field(default_factory=dict)
     severity: str = "error"
     hint: str = ""
+    where: dict = field(default_factory=dict)  # the rows it applies to (for messages and the columns needed)
 
     @property
     def column(self) -> str | None:
         return self.kwargs.get("column")
 
 
-def completeness(table: str, column: str, mostly: float, severity: str = "warning") -> Expectation:
-    return Expectation(table, "ExpectColumnValuesToNotBeNull", {"column": column, "mostly": mostly}, severity,
-                       f"fill in {column} where the sources state it")
+def schema_expectations(table: str, schema: dict) -> list[Expectation]:
+    """Expectations a Table Schema states on its fields, in the ``expectations`` property.
 
+    A field's ``expectations`` is a list of objects, each one of::
 
-def plausible(table: str, column: str, low=None, high=None, severity: str = "warning", hint: str = "", **extra) -> Expectation:
-    return Expectation(table, "ExpectColumnValuesToBeBetween", {"column": column, "min_value": low, "max_value": high, **extra},
-                       severity, hint or "check the value and its unit")
+        {"filled": 0.9}                      at least 90% of the rows have a value
+        {"between": [1000, null]}            values lie in this range (null: open)
 
-
-def project_expectations(ctx: RuleContext) -> list[Expectation]:
-    """This dataset's thresholds: fields a useful row usually has, and plausible magnitudes.
-
-    Completeness thresholds sit a little below what the data has reached, so that a change
-    losing values is caught; raise them as the data improves.
+    with optional ``where`` (``{"country": "CN"}``: only rows with these values),
+    ``severity`` (``warning``, the default, or ``error``) and ``hint`` (what to do).
     """
-    wanted = [
-        completeness("companies", "name_zh", 0.1),
-        completeness("companies", "country", 0.9, "error"),
-        completeness("companies", "founded", 0.1),
-        completeness("models", "released", 0.3),
-        completeness("sources", "url", 1.0, "error"),
-        completeness("investments", "date", 0.7),
-        plausible("models", "parameters", 1_000_000, 100_000_000_000_000,
-                  hint="parameters is a plain count: 7 billion is 7000000000, 10 trillion is 10000000000000"),
-        plausible("investments", "amount", 1_000, 10_000_000_000_000,
-                  hint="amount is in whole currency units: 1.5 billion is 1500000000"),
-        plausible("programmes", "budget_amount", 1_000, 100_000_000_000_000,
-                  hint="budget_amount is in whole currency units"),
-        plausible("statistics", "value", -100, None, severity="error", hint="a share or change in percent is at least -100",
-                  row_condition='unit == "percent"', condition_parser="pandas"),
-        plausible("companies", "founded", 1850, ctx.today.year, hint="founded is a four-digit year"),
-    ]
-    return [e for e in wanted if ctx.has(e.table, e.column)]
+    out = []
+    for field in schema.get("fields", []):
+        stated = field.get("expectations") if isinstance(field, dict) else None
+        for spec in stated if isinstance(stated, list) else []:
+            if isinstance(spec, dict):
+                out += _expectation(table, field["name"], spec)
+    return out
+
+
+def _row_condition(where) -> dict:
+    if not isinstance(where, dict) or not where:
+        return {}
+    parts = [f"{column}=={json.dumps(value)}" for column, value in sorted(where.items())]
+    return {"row_condition": " & ".join(parts), "condition_parser": "pandas"}
+
+
+def _expectation(table: str, column: str, spec: dict) -> list[Expectation]:
+    severity = spec.get("severity") if spec.get("severity") in ("error", "warning") else "warning"
+    condition = _row_condition(spec.get("where"))
+    where = dict(spec.get("where")) if condition else {}
+    if isinstance(spec.get("filled"), (int, float)):
+        hint = spec.get("hint") or f"fill in {column} where the sources state it"
+        return [Expectation(table, "ExpectColumnValuesToNotBeNull", {"column": column, "mostly": float(spec["filled"]), **condition},
+                            severity, hint, where)]
+    bounds = spec.get("between")
+    if isinstance(bounds, list) and len(bounds) == 2:
+        hint = spec.get("hint") or "check the value and its unit"
+        return [Expectation(table, "ExpectColumnValuesToBeBetween", {"column": column, "min_value": bounds[0],
+                                                                      "max_value": bounds[1], **condition}, severity, hint, where)]
+    return []
+
+
+def filled_share(frame: pl.DataFrame, column: str, where: dict | None = None) -> tuple[int, int]:
+    """(rows with a value, rows) of a column, among the rows matching ``where``."""
+    for key, value in (where or {}).items():
+        frame = frame.filter(pl.col(key) == value)
+    return frame.height - frame.get_column(column).null_count(), frame.height
 
 
 def _row_count(package: DataPackage, name: str) -> int | None:
@@ -111,7 +129,8 @@ def row_count_expectations(package: DataPackage, baseline: DataPackage, tables: 
 def _message(exp: Expectation, result: dict, value=None) -> str:
     if exp.kind == "ExpectColumnValuesToNotBeNull":
         filled = 100 - (result.get("unexpected_percent") or 0)
-        return f"{exp.column} is filled in {filled:.0f}% of rows; at least {exp.kwargs['mostly']:.0%} expected: {exp.hint}"
+        rows = "rows" + ("".join(f" where {k} is {v}" for k, v in exp.where.items()))
+        return f"{exp.column} is filled in {filled:.1f}% of {rows}; at least {exp.kwargs['mostly']:.0%} expected: {exp.hint}"
     if exp.kind == "ExpectTableRowCountToBeBetween":
         return f"the table has {result.get('observed_value')} rows: {exp.hint}"
     if exp.kind == "ExpectColumnValuesToBeBetween":
@@ -179,7 +198,7 @@ def run(expectations: list[Expectation], tables: dict[str, TypedTable], html_rep
             suite.add_expectation(getattr(gxe, exp.kind)(**exp.kwargs))
         batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("all")
         definitions.append(context.validation_definitions.add(gx.ValidationDefinition(data=batch, suite=suite, name=name)))
-        frames[name] = _pandas(tables[name], {e.column for e in exps if e.column} | {"unit"})
+        frames[name] = _pandas(tables[name], {e.column for e in exps if e.column} | {k for e in exps for k in e.where})
     findings = []
     actions = [gx.checkpoint.UpdateDataDocsAction(name="docs", site_names=["report"])] if html_report is not None else []
     result_format = {"result_format": "COMPLETE", "unexpected_index_column_names": [ROW]}
@@ -196,15 +215,19 @@ def run(expectations: list[Expectation], tables: dict[str, TypedTable], html_rep
 
 def check(package: DataPackage, tables: dict[str, TypedTable], html_report: str | Path | None = None,
           baseline: DataPackage | None = None) -> tuple[list[Finding], list[str]]:
-    """Findings of the expectations of every applicable rule set (and the baseline row counts)."""
+    """Findings of the expectations the Table Schemas state, those of every applicable rule
+    set (on its tables and views), and the baseline row counts."""
     ctx = RuleContext(package, tables)
-    expectations: list[Expectation] = []
+    checked = dict(tables)
+    expectations: list[Expectation] = [e for t in tables.values() for e in schema_expectations(t.name, t.schema)]
     broken: list[Finding] = []
     for ruleset in applicable(package):
-        if ruleset.expectations is None:
-            continue
         try:
-            expectations += list(ruleset.expectations(ctx))
+            if ruleset.expectations is not None:
+                expectations += list(ruleset.expectations(ctx))
+            for name, (frame, schema) in (ruleset.views(ctx) if ruleset.views is not None else {}).items():
+                checked[name] = TypedTable(name, None, schema, frame)
+                expectations += schema_expectations(name, schema)
         except Exception as exc:  # noqa: BLE001 (a plug-in's failure is a finding, not a traceback)
             broken.append(Finding("rule-error", f"rule set {ruleset.name!r} cannot list its expectations "
                                   f"({type(exc).__name__}: {exc})", None, None, None, LAYER, "error"))
@@ -214,7 +237,7 @@ def check(package: DataPackage, tables: dict[str, TypedTable], html_report: str 
     if not expectations and html_report is None:
         return broken, ["expectations: none apply to this package (give --baseline to compare row counts)"]
     report_dir = Path(html_report) if html_report is not None else None
-    findings = broken + run(expectations, tables, report_dir)
+    findings = broken + run(expectations, checked, report_dir)
     if report_dir is not None:
         notes.append(f"expectations: Data Docs written to {report_dir / 'index.html'}")
     return findings, notes

@@ -1,6 +1,6 @@
 """The ``rules`` layer: business rules a Table Schema cannot express, run by pandera.
 
-*What* a rule is lives in rule sets (this dataset's are in ``project_rules``); *how* they
+*What* a rule is lives in rule sets (this dataset's are in ``dataset_rules``); *how* they
 run lives here: for each table a pandera ``DataFrameSchema`` (polars backend) is generated
 from its Table Schema (columns and dtypes through ``arrow_types``), each rule becomes a
 pandera ``Check``, and pandera's lazy validation collects every failing row.
@@ -86,6 +86,8 @@ class RuleSet:
     applies_to: Callable[[DataPackage], bool]
     rules: Callable[[RuleContext], Iterable[Rule]]
     expectations: Callable[[RuleContext], Iterable] | None = None
+    # Derived frames checked like tables: name -> (frame with __row, Table Schema with expectations)
+    views: Callable[[RuleContext], dict] | None = None
 
 
 _REGISTERED: dict[str, RuleSet] = {}
@@ -114,15 +116,13 @@ def _load_entry_point(ep) -> RuleSet:
 
 
 def rulesets(errors: list[str] | None = None) -> list[RuleSet]:
-    """This dataset's rule set, then entry points, then rule sets registered in code.
+    """Rule sets of installed plug-ins (entry points), then those registered in code.
 
     A plug-in that cannot be loaded is left out; its reason goes into ``errors`` when given.
     """
     from importlib.metadata import entry_points
 
-    from .project_rules import RULESET
-
-    found = {RULESET.name: RULESET}
+    found: dict[str, RuleSet] = {}
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         try:
             ruleset = _load_entry_point(ep)

@@ -1,4 +1,4 @@
-"""The business rules of the china-ai-landscape dataset (a rule set for the rules layer).
+"""The business rules of the china-ai-landscape dataset.
 
 Rules that follow a naming convention are generated from the Table Schemas: every date
 field with a ``<field>_precision`` sibling, every ``*currency``/``*amount`` pair, every
@@ -13,7 +13,7 @@ from typing import Iterator
 import polars as pl
 
 from ..package import DataPackage
-from .rules import Rule, RuleContext, RuleSet
+from ..validation.rules import Rule, RuleContext
 
 PACKAGE_NAME = "china-ai-landscape"
 _HAN = r"[\p{Han}]"
@@ -253,12 +253,3 @@ def project_rules(ctx: RuleContext) -> Iterator[Rule]:
     yield from _list_rules(ctx)
     yield from _text_rules(ctx)
     yield from _fact_rules(ctx)
-
-
-def project_expectations(ctx: RuleContext):
-    from .expectations import project_expectations as build
-
-    return build(ctx)
-
-
-RULESET = RuleSet(PACKAGE_NAME, applies_to, project_rules, project_expectations)
