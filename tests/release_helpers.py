@@ -73,7 +73,7 @@ VERSION = "0.0.1"
 @pytest.fixture(scope="module")
 def published(tmp_path_factory):
     """(source package folder, release server root, registry) for release 0.0.1 of the fixture."""
-    from china_ai_landscape.releases import publish
+    from china_ai_landscape.publishing import publish
     from china_ai_landscape.releases.registry import Registry
 
     root = copy_fixture_package(tmp_path_factory.mktemp("checkout") / "pkg")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from china_ai_landscape.errors import DatasetError
-from china_ai_landscape.releases import publish
+from china_ai_landscape.publishing import publish
 from china_ai_landscape.releases.transaction import JOURNAL_NAME, Transaction, recover
 from conftest import digest_tree
 from release_helpers import copy_fixture_package

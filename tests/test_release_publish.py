@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from china_ai_landscape.cli import main
 from china_ai_landscape.errors import DatasetError
 from china_ai_landscape.package import DataPackage
-from china_ai_landscape.releases import publish
+from china_ai_landscape.publishing import publish
 from china_ai_landscape.releases.files import sha256_file
 from china_ai_landscape.releases.registry import Registry
 from release_helpers import copy_fixture_package, registry_path, serve

@@ -92,3 +92,21 @@ def test_importing_the_validation_api_loads_no_heavy_library():
             "print(sorted(m for m in ('frictionless', 'polars', 'pandera', 'great_expectations') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_with_no_path_the_current_folders_package_is_validated(package_copy, monkeypatch):
+    """After a plain `pip install .`, edits in the checkout are what `dataset validate` checks."""
+    path = package_copy / "data" / "models.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].replace(",model,", ",not-a-kind,", 1)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.chdir(package_copy)
+    result = _run("--skip", "expectations", "--skip", "rules")
+    assert result.exit_code == 1
+    assert "not-a-kind" in result.output and "the data package in the current folder" in result.output
+
+
+def test_with_no_path_and_no_package_here_the_installed_one_is_validated(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = _run("--skip", "expectations", "--skip", "rules", "--skip", "tables")
+    assert "no datapackage.json in the current folder" in result.output

@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from .errors import DatasetError
-from .loading import load, tables
+from .api import load, tables
 from .package import shipped as _shipped
 
 __all__ = ["DatasetError", "__version__", "data_version", "descriptor", "load", "tables"]

@@ -122,8 +122,10 @@ def tables_command(fmt: str):
 def validate_command(path, skip, fmt, html_report, baseline, allow_remote):
     """Validate a data package: descriptor, tables, rules and expectations.
 
-    PATH is a datapackage.json or its folder (default: the package shipped with this
-    library). Exit status: 0 valid (warnings allowed), 1 invalid, 2 unusable input.
+    PATH is a datapackage.json or its folder (default: ./datapackage.json when the
+    current folder has one, else the package installed with this library; the report
+    says which). Exit status: 0 valid (warnings allowed), 1 invalid, 2 unusable input,
+    3 internal error, 130 interrupted.
 
     \b
     Layers:
@@ -210,7 +212,7 @@ def publish_command(version, bump, out, dry_run, path, registry, base_url):
       dataset publish --bump auto --dry-run
       dataset publish --version 0.2.0 --out /tmp/releases
     """
-    from .releases import publish
+    from .publishing import publish
 
     result = publish(path, version=version, bump=bump, out=out, dry_run=dry_run, registry=registry, base_url=base_url)
     since = f"a {result.bump} release after {result.previous}" if result.previous else "first release"

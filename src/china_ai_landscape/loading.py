@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import DatasetError
-from .package import DataPackage, shipped
+from .package import DataPackage
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -91,37 +91,37 @@ def to_frame(table: "pa.Table", as_: str) -> Any:
     raise DatasetError(f"unknown as_={as_!r}; choose one of: {', '.join(FORMATS)}")
 
 
+def read_parquet_table(path: Path | str, table_schema: dict) -> "pa.Table":
+    """Read a Parquet file (a release's) into an Arrow table typed by its Table Schema."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from .arrow_types import arrow_schema
+
+    schema = arrow_schema(table_schema)
+    try:
+        table = pq.read_table(path, columns=schema.names)
+        return table.select(schema.names).cast(schema)
+    except FileNotFoundError:
+        raise DatasetError(f"{path}: file not found") from None
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OSError, KeyError, ValueError) as exc:
+        raise DatasetError(f"{path}: cannot be read as typed by its schema ({exc})") from None
+
+
+def read_table(package: DataPackage, name: str) -> "pa.Table":
+    """Table ``name`` of a package typed by its Table Schema, from CSV or (``.parquet``) Parquet.
+
+    The path is resolved safely inside the package (see ``DataPackage.resolve``).
+    """
+    path = package.data_path(name)
+    schema = package.schema(name)
+    if path.suffix == ".parquet":
+        return read_parquet_table(path, schema)
+    return read_csv_table(path, schema)
+
+
 def load_from(package: DataPackage, name: str, as_: str = "pandas") -> Any:
     """Load table ``name`` of any data package on disk."""
     if as_ not in FORMATS:
         raise DatasetError(f"unknown as_={as_!r}; choose one of: {', '.join(FORMATS)}")
-    table = read_csv_table(package.data_path(name), package.schema(name))
-    return to_frame(table, as_)
-
-
-def load(name: str, version: str | None = None, as_: str = "pandas") -> Any:
-    """Load one table of the dataset as a typed frame.
-
-    Parameters
-    ----------
-    name:
-        Table name, for example ``"models"``; ``tables()`` lists them.
-    version:
-        A released data version such as ``"0.1.0"``; ``None`` (default) reads the data
-        shipped with this package, offline.
-    as_:
-        ``"pandas"`` (default; Arrow-backed dtypes: nullable integers, dates, lists),
-        ``"arrow"`` (a ``pyarrow.Table``) or ``"polars"`` (needs the ``polars`` extra).
-    """
-    if as_ not in FORMATS:
-        raise DatasetError(f"unknown as_={as_!r}; choose one of: {', '.join(FORMATS)}")
-    if version is not None:
-        from .releases import load_release_table
-
-        return to_frame(load_release_table(name, version), as_)
-    return load_from(shipped(), name, as_)
-
-
-def tables() -> list[str]:
-    """Names of the tables in the shipped dataset, in descriptor order."""
-    return shipped().table_names()
+    return to_frame(read_table(package, name), as_)

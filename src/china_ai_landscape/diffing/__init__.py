@@ -7,7 +7,7 @@ Example (not a doctest: it depends on the repository's history)::
     d.bump, d.reasons                # "minor", ["minor: 3 rows added to models"]
     print(d.render("markdown"))      # release notes, pull-request comments
 
-Modules: ``sources`` (what a side names, reading its tables), ``rows`` (keyed row
+Sides are named as ``package_sources`` resolves them and read by ``loading``. Modules: ``rows`` (keyed row
 comparison), ``schema`` (schema and descriptor changes), ``bump`` (the semver level and its
 reasons), ``render`` (text, markdown, JSON), ``model`` (the result values).
 """
@@ -21,7 +21,8 @@ from ..package import DataPackage
 from .model import Change, Diff, TableDiff
 from .rows import diff_rows
 from .schema import descriptor_changes, primary_key, resource_changes, schema_changes
-from .sources import label, open_source, read_resource
+from ..loading import read_table as read_resource
+from ..package_sources import label, open_source
 
 __all__ = ["Change", "Diff", "TableDiff", "diff", "compare"]
 

@@ -8,12 +8,12 @@ added, a constraint loosened. PATCH: values corrected, documentation changed. No
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+# Semver levels, weakest first; a diff requires the strongest level among its changes.
+LEVELS = ("none", "patch", "minor", "major")
 
-from .model import LEVELS
 
-if TYPE_CHECKING:
-    from .model import Diff, TableDiff
+def strongest(levels) -> str:
+    return max(levels, key=LEVELS.index, default="none")
 
 
 def requirements(diff: "Diff") -> list[tuple[str, str]]:

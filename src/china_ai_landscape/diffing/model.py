@@ -5,16 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .bump import requirements, strongest
+from .render import render, to_dict
+
 if TYPE_CHECKING:
     import pyarrow as pa
-
-# Semver levels, weakest first; a diff requires the strongest level among its changes.
-LEVELS = ("none", "patch", "minor", "major")
-
-
-def strongest(levels) -> str:
-    return max(levels, key=LEVELS.index, default="none")
-
 
 @dataclass(frozen=True)
 class Change:
@@ -87,8 +82,6 @@ class Diff:
     @property
     def requirements(self) -> list[tuple[str, str]]:
         """(level, reason) pairs, strongest level first."""
-        from .bump import requirements
-
         return requirements(self)
 
     @property
@@ -105,12 +98,8 @@ class Diff:
 
     def to_dict(self, limit: int | None = None) -> dict:
         """A JSON-ready dict with stable keys; ``limit`` caps the sample rows per table and kind."""
-        from .render import to_dict
-
         return to_dict(self, limit)
 
     def render(self, fmt: str = "text", limit: int | None = 10) -> str:
         """The diff as ``text``, ``markdown`` or ``json``; ``limit`` caps sample rows (None: all)."""
-        from .render import render
-
         return render(self, fmt, limit)

@@ -5,12 +5,10 @@ from __future__ import annotations
 import datetime
 import json
 import math
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..errors import DatasetError
 
-if TYPE_CHECKING:
-    from .model import Diff, TableDiff
 
 COUNTS = ("old_rows", "new_rows", "added", "removed", "changed", "unchanged")
 HEADERS = ("table", "key", "old rows", "new rows", "added", "removed", "changed", "unchanged")

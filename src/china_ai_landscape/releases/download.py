@@ -205,19 +205,11 @@ def known_versions(registry: Registry | None = None) -> list[str]:
 def load_release_table(name: str, version: str, *, base_url: str | None = None,
                        registry: Registry | None = None) -> "pa.Table":
     """Table ``name`` of release ``version`` as a pyarrow Table typed like ``load(name)``."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    from ..arrow_types import arrow_schema
+    from ..loading import read_parquet_table
 
     release = open_release(version, base_url=base_url, registry=registry)
     path = release.fetch(release.file_name(name, "parquet"))
-    schema = DataPackage(release.folder / DESCRIPTOR_NAME).schema(name)
-    target = arrow_schema(schema)
-    try:
-        return pq.read_table(path, columns=target.names).cast(target)
-    except (pa.ArrowInvalid, OSError, KeyError) as exc:
-        raise DatasetError(f"{path}: cannot be read as typed by its schema ({exc})") from None
+    return read_parquet_table(path, DataPackage(release.folder / DESCRIPTOR_NAME).schema(name))
 
 
 def release_package(version: str, *, base_url: str | None = None, registry: Registry | None = None) -> DataPackage:

@@ -13,33 +13,16 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ..errors import UnsafePathError
 from ..package import DataPackage, path_problem
 from .findings import Finding
+from .reading import Resource, read_remote
 
 LAYER = "descriptor"
 _TABULAR_FORMATS = {"csv", "tsv"}
 _COMPRESSIONS = {".gz": "gz", ".zip": "zip"}
-
-
-@dataclass
-class Resource:
-    """A tabular resource the tables layer can read: where its data is and its schema."""
-
-    name: str
-    file: str  # the path as the descriptor states it, for messages and annotations
-    location: Path | str  # a local Path, or a URL when remote paths are allowed
-    schema: dict
-    dialect: dict
-    encoding: str
-    compression: str | None = None
-
-    @property
-    def is_remote(self) -> bool:
-        return isinstance(self.location, str)
 
 
 def resource_dicts(package: DataPackage) -> list[dict]:
@@ -86,8 +69,6 @@ def _load_schema(package: DataPackage, name: str, schema, allow_remote: bool) ->
     if not isinstance(schema, str):
         return None, [_finding("schema-error", f'resource "{name}" has no Table Schema: add "schema": "schemas/{name}.json"', table=name)]
     if path_problem(schema) == "remote" and allow_remote:
-        from .reading import read_remote
-
         text = read_remote(schema).decode("utf-8", errors="replace")
     else:
         path, unsafe = _local(package, schema, name, "schema path")

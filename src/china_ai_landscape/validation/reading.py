@@ -16,10 +16,10 @@ import io
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
-from .descriptor import Resource
 from .findings import Finding
 
 ROW = "__row"
@@ -31,6 +31,23 @@ MAX_COLUMNS = 20_000
 MAX_DECOMPRESSED = 1 << 30  # bytes a compressed resource may expand to (zip bombs)
 # Cells are bounded by the file, not by the csv module's 128 KiB default.
 csv.field_size_limit(2**31 - 1)
+
+
+@dataclass
+class Resource:
+    """A tabular resource the tables layer can read: where its data is and its schema."""
+
+    name: str
+    file: str  # the path as the descriptor states it, for messages and annotations
+    location: Path | str  # a local Path, or a URL when remote paths are allowed
+    schema: dict
+    dialect: dict
+    encoding: str
+    compression: str | None = None
+
+    @property
+    def is_remote(self) -> bool:
+        return isinstance(self.location, str)
 
 
 @dataclass
@@ -98,8 +115,6 @@ def _decompress(data: bytes, compression: str) -> bytes:
 
 def load_bytes(res: Resource) -> bytes:
     """The resource's bytes, decompressed; ReadProblem when they cannot be had."""
-    from pathlib import Path
-
     from ..errors import DatasetError
 
     try:

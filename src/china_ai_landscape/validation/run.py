@@ -34,6 +34,21 @@ def _relative_root(package: DataPackage) -> str:
     return "" if str(relative) == "." else relative.as_posix()
 
 
+def _package_to_validate(path) -> tuple[DataPackage, str | None]:
+    """The package ``path`` names; with no path, ./datapackage.json if there is one (as
+    ``frictionless validate`` and git look in the current folder), else the installed package.
+    The second value says which, when no path was given."""
+    if isinstance(path, DataPackage):
+        return path, None
+    if path is not None:
+        return DataPackage(path), None
+    here = Path.cwd() / "datapackage.json"
+    if here.is_file():
+        return DataPackage(here), "validated ./datapackage.json (the data package in the current folder)"
+    package = shipped()
+    return package, f"no datapackage.json in the current folder: validated the package installed with china-ai-landscape ({package.path})"
+
+
 def validate(path: str | Path | DataPackage | None = None, skip=(), *, allow_remote: bool = False,
              html_report: str | Path | None = None, baseline: str | Path | None = None) -> Report:
     """Validate a data package with the four layers and return the report.
@@ -41,8 +56,9 @@ def validate(path: str | Path | DataPackage | None = None, skip=(), *, allow_rem
     Parameters
     ----------
     path:
-        A ``datapackage.json``, its folder, or a DataPackage; ``None`` validates the
-        package shipped with this library.
+        A ``datapackage.json``, its folder, or a DataPackage; ``None`` validates
+        ``./datapackage.json`` when the current folder has one, else the package shipped
+        with this library (a note in the report says which).
     skip:
         Layers not to run: any of ``descriptor``, ``tables``, ``rules``, ``expectations``.
     allow_remote:
@@ -58,10 +74,12 @@ def validate(path: str | Path | DataPackage | None = None, skip=(), *, allow_rem
     unknown = sorted(set(skip) - set(LAYERS))
     if unknown:
         raise DatasetError(f"unknown layer(s) to skip: {', '.join(unknown)}; layers are: {', '.join(LAYERS)}")
-    package = path if isinstance(path, DataPackage) else (shipped() if path is None else DataPackage(path))
+    package, which = _package_to_validate(path)
     _require_toolkit([layer for layer in LAYERS if layer not in skip] + ["tables"])
     report = Report(package=str(package.path), skipped=[layer for layer in LAYERS if layer in skip],
                     base=_relative_root(package))
+    if which:
+        report.notes.append(which)
     resources, unreadable = descriptor.resolve(package, allow_remote=allow_remote)
     report.extend(unreadable)
     if "descriptor" not in skip:

@@ -15,7 +15,7 @@ from typing import Callable
 import polars as pl
 
 from . import cells
-from .descriptor import Resource
+from .reading import Resource
 from .findings import Finding
 from .reading import LINE, ROW, RawTable, ReadProblem, column, read_raw
 

@@ -14,17 +14,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import DatasetError
-from ..package import DESCRIPTOR_NAME, DataPackage
-from . import versions
-from .build import build, build_staged, built_with, release_descriptor
-from .files import sha256_file
-from .registry import REPOSITORY_PATH, FileRecord, Registry
-from .repository import changelog_with_section, descriptor_with_version
-from .transaction import Transaction, recover
+from .errors import DatasetError
+from .package import DESCRIPTOR_NAME, DataPackage
+from .releases import versions
+from .releases.build import build, build_staged, built_with, release_descriptor
+from .releases.files import sha256_file
+from .releases.registry import REPOSITORY_PATH, FileRecord, Registry
+from .releases.repository import changelog_with_section, descriptor_with_version
+from .releases.transaction import Transaction, recover
 
 if TYPE_CHECKING:
-    from ..diffing import Diff
+    from .diffing import Diff
 
 
 @dataclass
@@ -110,7 +110,7 @@ def _check_existing(package: DataPackage, known: Registry, version: str, notes: 
 
 def check_valid(package: DataPackage) -> None:
     """Every validation layer; invalid data is never published."""
-    from ..validation import validate
+    from .validation import validate
 
     report = validate(package)
     if report.ok:
@@ -126,7 +126,7 @@ def check_valid(package: DataPackage) -> None:
 def compare(old: DataPackage, package: DataPackage, previous: str, version: str) -> "Diff":
     """The changes since release ``previous``, comparing like with like: the two release
     descriptors, without the Parquet file details (their bytes embed the version)."""
-    from ..diffing import compare as compare_packages
+    from .diffing import compare as compare_packages
 
     before, after = comparable(old.descriptor, old), comparable(release_descriptor(package, version), package)
     return compare_packages(before, after, labels=("previous release", "this release"))
@@ -143,7 +143,7 @@ def comparable(descriptor: dict, source: DataPackage) -> DataPackage:
 
 def previous_package(previous: str, out: Path, known: Registry, base_url: str | None) -> DataPackage:
     """Release ``previous``: the folder in ``out`` when it matches the registry, else downloaded."""
-    from .download import release_package
+    from .releases.download import release_package
 
     local = out / f"v{previous}"
     needed = {n: r for n, r in known.files(previous).items() if n == DESCRIPTOR_NAME or n.endswith(".csv")}
@@ -192,7 +192,7 @@ def publish_atomically(package: DataPackage, known: Registry, version: str, note
 
 
 def _table_counts(package: DataPackage) -> list[str]:
-    from ..loading import read_csv_table
+    from .loading import read_csv_table
 
     return [f"{name} ({read_csv_table(package.data_path(name), package.schema(name)).num_rows} rows)"
             for name in package.table_names()]

@@ -1,6 +1,6 @@
-"""Where the two sides of a diff come from, and reading their tables.
+"""Where a data package comes from: a folder, a descriptor, a git revision or a release.
 
-A side is a ``DataPackage``, a path (a folder or its ``datapackage.json``), ``git:REV`` (the
+``diff`` and ``publish`` name packages this way. A side is a ``DataPackage``, a path (a folder or its ``datapackage.json``), ``git:REV`` (the
 data package in the current folder as of that git revision, extracted with ``git archive``
 into a temporary folder: the working tree and the index are never touched), or a release
 version ``vX.Y.Z`` (a downloaded, verified release from ``releases.release_package``).
@@ -16,13 +16,10 @@ import tarfile
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Iterator
+from typing import Iterator
 
-from ..errors import DatasetError
-from ..package import DESCRIPTOR_NAME, DataPackage
-
-if TYPE_CHECKING:
-    import pyarrow as pa
+from .errors import DatasetError
+from .package import DESCRIPTOR_NAME, DataPackage
 
 RELEASE = re.compile(r"^v\d+\.\d+\.\d+([-+][0-9A-Za-z.+-]+)?$")
 GIT_PREFIX = "git:"
@@ -57,14 +54,8 @@ def open_source(source) -> Iterator[DataPackage]:
 
 
 def _release_package(version: str) -> DataPackage:
-    from .. import releases
+    from .releases.download import release_package
 
-    release_package = getattr(releases, "release_package", None)
-    if release_package is None:
-        raise DatasetError(
-            f"v{version}: release versions need the download support (releases.release_package), "
-            "which this installation does not have yet; compare folders or git:REV instead"
-        )
     return release_package(version)
 
 
@@ -128,30 +119,3 @@ def _wanted(commit: str, descriptor: PurePosixPath, present: set[str], cwd: Path
                     raise DatasetError(f"{spec}: {value} (resource {res.get('name')!r}) is not in revision {commit[:12]}")
                 wanted.add(path)
     return wanted
-
-
-def read_resource(package: DataPackage, name: str) -> "pa.Table":
-    """One table typed by its Table Schema, from CSV or (for ``.parquet`` paths) Parquet."""
-    from ..loading import read_csv_table
-
-    path = package.data_path(name)
-    schema = package.schema(name)
-    if path.suffix == ".parquet":
-        return _read_parquet(path, schema)
-    return read_csv_table(path, schema)
-
-
-def _read_parquet(path: Path, table_schema: dict) -> "pa.Table":
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    from ..arrow_types import arrow_schema
-
-    schema = arrow_schema(table_schema)
-    try:
-        table = pq.read_table(path, columns=schema.names)
-        return table.select(schema.names).cast(schema)
-    except FileNotFoundError:
-        raise DatasetError(f"{path}: file not found") from None
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OSError, KeyError) as exc:
-        raise DatasetError(f"{path}: cannot be read as typed by its schema ({exc})") from None
