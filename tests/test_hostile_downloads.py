@@ -63,3 +63,20 @@ def test_other_schemes_are_refused_in_one_line(cache, scheme):
     result = run_cli("download", "--version", "0.1.0", "--base-url", f"{scheme}://example.com/releases")
     assert_one_line_error(result, 2, f"{scheme}:// is not supported")
     _nothing_left(cache)
+
+
+def test_a_release_descriptor_naming_a_path_outside_the_cache_is_refused(published, cache, tmp_path):
+    """A hostile (or broken) release descriptor cannot make a download write outside the cache."""
+    import json
+    import shutil
+
+    served = tmp_path / "served"
+    shutil.copytree(published[1], served)
+    path = served / f"v{VERSION}" / "datapackage.json"
+    descriptor = json.loads(path.read_text())
+    models = next(r for r in descriptor["resources"] if r["name"] == "models")
+    models["parquet"]["path"] = "../../escaped.parquet"
+    path.write_text(json.dumps(descriptor))
+    with serve(served) as url, pytest.raises(DatasetError, match="not a plain file name"):
+        download(VERSION, ["models"], base_url=url)  # no registry entry: the descriptor is trusted on first use
+    assert not (cache.parent / "escaped.parquet").exists() and not (tmp_path / "escaped.parquet").exists()

@@ -230,3 +230,15 @@ def test_ctrl_c_exits_130(tmp_path):
     _out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert "Traceback" not in err
+
+
+def test_millions_of_bad_cells_give_a_bounded_report(tmp_path):
+    from china_ai_landscape.validation.tables import MAX_PER_CHECK
+
+    root = attack_package(tmp_path)
+    lines = ["deal_id,org_id,text"] + [f"d{i},nobody-{i},x" for i in range(3 * MAX_PER_CHECK)]
+    (root / "data" / "deal_notes.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    found = _codes(root)
+    dangling = found["foreign-key"]
+    assert len(dangling) == MAX_PER_CHECK + 1
+    assert f"and {2 * MAX_PER_CHECK} more rows with this problem" in dangling[-1].message

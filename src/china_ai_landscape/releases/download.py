@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -45,6 +46,8 @@ ENV_CACHE = "CHINA_AI_LANDSCAPE_CACHE"
 ENV_TIMEOUT = "CHINA_AI_LANDSCAPE_TIMEOUT"
 DEFAULT_TIMEOUT = 30.0  # seconds without an answer, or without a byte of the body
 CHUNK = 1 << 16
+# A release file is named like "models.parquet": no folders, so it cannot land outside the cache.
+_PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 DEFAULT_BASE_URL = "https://github.com/china-ai-landscape/china-ai-landscape/releases/download"
 FORMATS = ("parquet", "csv")
 
@@ -124,6 +127,9 @@ class Release:
         """One file of the release, verified, from the cache or the server."""
         if name not in self.records:
             raise DatasetError(f"release {self.version} has no file {name!r}")
+        if not isinstance(name, str) or not _PLAIN_NAME.match(name) or name in (".", ".."):
+            raise DatasetError(f"release {self.version} names a file {name!r} that is not a plain file name; "
+                               "it is not fetched (a release folder holds no subfolders)", exit_code=1)
         return fetch_file(file_url(self.base, self.version, name), self.folder / name, self.records[name], self.progress)
 
 
