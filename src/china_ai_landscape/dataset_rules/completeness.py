@@ -68,8 +68,8 @@ VIEWS = (
         _filled("dated", "announced, released or internal-testing date", 0.99),
         _filled("primary_source", "cites a primary source (the developer's own material)", 0.93)]}),
     View("chinese_open_weights_models", "Open-weights models of Chinese developers", _chinese_open_weights_models, {"fields": [
-        _filled("parameters", "parameter count", 0.90),
-        _filled("licence", "licence of the weights", 0.87),
+        _filled("parameters", "parameter count", 0.89),
+        _filled("licence", "licence of the weights", 0.81),
         _filled("weights_url", "page of the weights", 0.97)]}),
     View("main_rows", "Rows of the main tables", _strongly_sourced, {"fields": [
         {"name": "table", "type": "string"},
