@@ -39,7 +39,7 @@ def test_building_twice_gives_identical_bytes(folder, tmp_path):
 def test_the_folder_holds_parquet_and_csv_per_table_and_the_release_files(folder):
     tables = DataPackage(FIXTURE).table_names()
     expected = {f"{t}.{ext}" for t in tables for ext in ("parquet", "csv")}
-    expected |= {"datapackage.json", "SHA256SUMS", "RELEASE_NOTES.md", "release-fixture-0.3.0.zip"}
+    expected |= {"datapackage.json", "SHA256SUMS", "RELEASE_NOTES.md", "release-fixture-0.3.0.zip", "release-fixture.sqlite"}
     assert {p.name for p in folder.iterdir()} == expected
 
 

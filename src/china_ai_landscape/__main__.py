@@ -1,5 +1,5 @@
 """``python -m china_ai_landscape`` runs the ``dataset`` command."""
 
-from .cli import main
+from .cli import run
 
-main(prog_name="dataset")
+run()

@@ -9,11 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import DatasetError
-from .loading import FORMATS, load_from, to_frame
-from .package import shipped
+from .loading import FORMATS, read_table, to_frame
+from .package import DataPackage, shipped
 
 
-def load(name: str, version: str | None = None, as_: str = "pandas") -> Any:
+def load(name: str, version: str | None = None, as_: str = "pandas", labels: bool = False) -> Any:
     """Load one table of the dataset as a typed frame.
 
     Parameters
@@ -26,14 +26,27 @@ def load(name: str, version: str | None = None, as_: str = "pandas") -> Any:
     as_:
         ``"pandas"`` (default; Arrow-backed dtypes: nullable integers, dates, lists),
         ``"arrow"`` (a ``pyarrow.Table``) or ``"polars"`` (needs the ``polars`` extra).
+    labels:
+        Add a readable name beside every id that references another table
+        (``developer_id`` → ``developer_name``, with the developer's ``country`` and its
+        top-level group ``developer_group_id`` / ``developer_group_name``); see ``labels``.
     """
     if as_ not in FORMATS:
         raise DatasetError(f"unknown as_={as_!r}; choose one of: {', '.join(FORMATS)}")
     if version is not None:
-        from .releases.download import load_release_table
+        from .releases.download import load_release_table, open_release
 
-        return to_frame(load_release_table(name, version), as_)
-    return load_from(shipped(), name, as_)
+        read = lambda table: load_release_table(table, version)  # noqa: E731
+        package = DataPackage(open_release(version).folder / "datapackage.json") if labels else None
+    else:
+        package = shipped()
+        read = lambda table: read_table(package, table)  # noqa: E731
+    table = read(name)
+    if labels:
+        from .labels import with_labels
+
+        table = with_labels(package, name, table, read)
+    return to_frame(table, as_)
 
 
 def tables() -> list[str]:

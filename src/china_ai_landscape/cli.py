@@ -36,7 +36,7 @@ class DatasetGroup(click.Group):
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
-            sys.exit(EXIT_INTERRUPTED)
+            _exit_interrupted()
         except BrokenPipeError:  # the reader went away (| head): nothing more to say
             sys.stderr = open(os.devnull, "w")  # noqa: SIM115 (silence the flush at exit)
             sys.exit(0)
@@ -48,6 +48,27 @@ class DatasetGroup(click.Group):
             click.echo(f"Internal error: {type(exc).__name__}: {exc}. This is a bug in dataset; please report it "
                        f"at {ISSUES_URL} with the output of the same command run with --debug.", err=True)
             sys.exit(EXIT_INTERNAL)
+
+
+_IN_OWN_PROCESS = False  # set by run(), the console entry point
+
+
+def _exit_interrupted() -> None:
+    """Exit 130. In its own process the exit is immediate: some libraries leave the
+    interpreter's shutdown to re-raise the signal, which would report "killed by SIGINT"
+    instead of 130. Everything to undo was undone while the interrupt unwound."""
+    if _IN_OWN_PROCESS:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(EXIT_INTERRUPTED)
+    sys.exit(EXIT_INTERRUPTED)
+
+
+def run() -> None:
+    """The ``dataset`` command as its own process (console script, ``python -m``)."""
+    global _IN_OWN_PROCESS
+    _IN_OWN_PROCESS = True
+    main(prog_name="dataset")
 
 
 def _set_debug(ctx: click.Context, _param, value: bool) -> None:
@@ -232,8 +253,8 @@ def publish_command(version, bump, out, dry_run, path, registry, base_url):
 @main.command("download")
 @click.option("--version", "version", metavar="X.Y.Z", help="Release to fetch [default: the latest known].")
 @click.option("--table", "tables", multiple=True, metavar="NAME", help="A table to fetch (repeatable) [default: all].")
-@click.option("--format", "file_format", type=click.Choice(["parquet", "csv"]), default="parquet", show_default=True,
-              help="Which files to fetch.")
+@click.option("--format", "file_format", type=click.Choice(["parquet", "csv", "sqlite"]), default="parquet",
+              show_default=True, help="Which files to fetch (sqlite: the one database of every table).")
 @click.option("--dest", type=click.Path(file_okay=False), help="Put the files here instead of the user cache.")
 @click.option("--base-url", metavar="URL",
               help="Release server; files are read from URL/vX.Y.Z/FILE [env: CHINA_AI_LANDSCAPE_RELEASE_URL].")
@@ -252,6 +273,7 @@ def download_command(version, tables, file_format, dest, base_url, descriptor_sh
       dataset download --version 0.1.0
       dataset download --version 0.1.0 --table models --table companies
       dataset download --format csv --dest ./release
+      dataset download --version 0.2.0 --format sqlite
     """
     from .releases import download
 

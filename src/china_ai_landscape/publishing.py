@@ -135,6 +135,7 @@ def compare(old: DataPackage, package: DataPackage, previous: str, version: str)
 def comparable(descriptor: dict, source: DataPackage) -> DataPackage:
     """A release descriptor reading ``source``'s CSV files (in memory), for diffing."""
     descriptor = copy.deepcopy(descriptor)
+    descriptor.pop("database", None)  # the release database is derived from the tables
     for resource in descriptor["resources"]:
         resource.pop("parquet", None)
         resource["path"] = source.resource(resource["name"])["path"]

@@ -2,8 +2,9 @@
 
 ``vX.Y.Z/`` holds, per table, ``<table>.parquet`` (zstd, Arrow types from the Table Schema,
 the schema and the data version in the Parquet key-value metadata) and ``<table>.csv`` (the
-package's CSV, copied byte for byte); ``datapackage.json`` describing them with ``bytes``
-and ``hash``; ``RELEASE_NOTES.md``; ``SHA256SUMS``; and ``<name>-<version>.zip`` of it all.
+package's CSV, copied byte for byte); ``<name>.sqlite``, every table in one SQLite database
+(see ``sqlite``); ``datapackage.json`` describing them with ``bytes`` and ``hash`` (the
+database under its ``database`` property); ``RELEASE_NOTES.md``; ``SHA256SUMS``; and ``<name>-<version>.zip`` of it all.
 Nothing written depends on the clock, the folder or the file system order.
 """
 
@@ -25,6 +26,7 @@ from .registry import FileRecord
 SUMS_NAME = "SHA256SUMS"
 NOTES_NAME = "RELEASE_NOTES.md"
 PARQUET_MEDIATYPE = "application/vnd.apache.parquet"
+SQLITE_MEDIATYPE = "application/vnd.sqlite3"
 # 1980-01-01 is the earliest time a zip entry can carry; any fixed value makes zips reproducible.
 # Entries are stored, not deflated: deflate output may differ between zlib builds, and the
 # Parquet files inside are compressed already.
@@ -81,6 +83,7 @@ def write_release_files(package: DataPackage, version: str, notes: str, folder: 
         write_parquet(package, name, descriptor, folder / resource["parquet"]["path"])
         describe_file(resource, folder / resource["path"])
         describe_file(resource["parquet"], folder / resource["parquet"]["path"])
+    descriptor["database"] = write_database(package, folder)
     (folder / DESCRIPTOR_NAME).write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     (folder / NOTES_NAME).write_text(notes if notes.endswith("\n") else notes + "\n", encoding="utf-8")
     listed = sorted(p.name for p in folder.iterdir())
@@ -89,11 +92,24 @@ def write_release_files(package: DataPackage, version: str, notes: str, folder: 
     return {p.name: FileRecord(p.stat().st_size, sha256_file(p)) for p in sorted(folder.iterdir())}
 
 
+def write_database(package: DataPackage, folder: Path) -> dict:
+    """The SQLite database of every table, and its entry in the release descriptor."""
+    from .sqlite import build_sqlite, database_name, sqlite_version
+
+    name = database_name(package)
+    build_sqlite(package, folder / name)
+    entry = {"path": name, "format": "sqlite", "mediatype": SQLITE_MEDIATYPE, "sqlite": sqlite_version()}
+    describe_file(entry, folder / name)
+    return entry
+
+
 def built_with() -> dict[str, str]:
     """The tools whose versions decide the bytes of a release (recorded in the registry)."""
+    import sqlite3
+
     import pyarrow
 
-    return {"pyarrow": pyarrow.__version__}
+    return {"pyarrow": pyarrow.__version__, "sqlite": sqlite3.sqlite_version}
 
 
 def zip_name(descriptor: dict, version: str) -> str:
@@ -134,10 +150,10 @@ def write_parquet(package: DataPackage, name: str, descriptor: dict, path: Path)
     """One table as zstd Parquet, typed by its Table Schema, described in its metadata."""
     import pyarrow.parquet as pq
 
-    from ..loading import read_csv_table
+    from ..loading import read_table
 
     table_schema = package.schema(name)
-    table = read_csv_table(package.data_path(name), table_schema)
+    table = read_table(package, name)
     resource = package.resource(name)
     metadata = {
         "datapackage.name": descriptor.get("name") or "",

@@ -49,7 +49,7 @@ CHUNK = 1 << 16
 # A release file is named like "models.parquet": no folders, so it cannot land outside the cache.
 _PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 DEFAULT_BASE_URL = "https://github.com/china-ai-landscape/china-ai-landscape/releases/download"
-FORMATS = ("parquet", "csv")
+FORMATS = ("parquet", "csv", "sqlite")
 
 
 def cache_dir() -> Path:
@@ -118,6 +118,11 @@ class Release:
     def file_name(self, table: str, fmt: str) -> str:
         if fmt not in FORMATS:
             raise DatasetError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+        if fmt == "sqlite":
+            database = self.descriptor.get("database")
+            if not isinstance(database, dict) or "path" not in database:
+                raise DatasetError(f"release {self.version} has no SQLite database (releases from 0.2.0 on have one)")
+            return database["path"]
         for resource in self.descriptor.get("resources", []):
             if resource.get("name") == table:
                 return resource["parquet"]["path"] if fmt == "parquet" else resource["path"]
@@ -145,7 +150,8 @@ def download(version: str | None = None, tables: Iterable[str] | None = None, *,
     tables:
         Table names; default: every table of the release.
     file_format:
-        ``"parquet"`` (default) or ``"csv"``.
+        ``"parquet"`` (default), ``"csv"``, or ``"sqlite"`` (the one database of every
+        table; ``tables`` is then ignored).
     dest:
         A folder to put the files in instead of the user cache.
     base_url:
@@ -162,7 +168,8 @@ def download(version: str | None = None, tables: Iterable[str] | None = None, *,
     release = open_release(version, dest=dest, base_url=base_url, descriptor_sha256=descriptor_sha256,
                            registry=registry, progress=progress)
     names = list(dict.fromkeys(tables)) if tables is not None else release.table_names()
-    files = [release.file_name(table, file_format) for table in names]
+    files = ([release.file_name("", "sqlite")] if file_format == "sqlite"
+             else [release.file_name(table, file_format) for table in names])
     return [release.folder / DESCRIPTOR_NAME] + [release.fetch(name) for name in files]
 
 
@@ -422,11 +429,15 @@ def _read_release_descriptor(path: Path, version: str) -> dict:
 def _records_from_descriptor(descriptor: dict) -> dict[str, FileRecord]:
     """Expected size and hash of each table file, from the descriptor's ``bytes`` and ``hash``."""
     records = {}
+    database = descriptor.get("database")
+    entries = [(None, database)] if isinstance(database, dict) else []
     for resource in descriptor["resources"]:
-        for entry in (resource, resource.get("parquet") or {}):
-            algorithm, _, digest = str(entry.get("hash", "")).partition(":")
-            if "path" not in entry or algorithm != "sha256" or len(digest) != 64:
-                raise DatasetError(f"release descriptor: resource {resource.get('name')!r} gives no sha256 hash for "
-                                   f"{entry.get('path')!r}; files cannot be verified", exit_code=1)
-            records[entry["path"]] = FileRecord(int(entry.get("bytes", -1)), digest.lower())
+        entries += [(resource, resource), (resource, resource.get("parquet") or {})]
+    for resource, entry in entries:
+        algorithm, _, digest = str(entry.get("hash", "")).partition(":")
+        if "path" not in entry or algorithm != "sha256" or len(digest) != 64:
+            owner = "the database" if resource is None else f"resource {resource.get('name')!r}"
+            raise DatasetError(f"release descriptor: {owner} gives no sha256 hash for "
+                               f"{entry.get('path')!r}; files cannot be verified", exit_code=1)
+        records[entry["path"]] = FileRecord(int(entry.get("bytes", -1)), digest.lower())
     return records
