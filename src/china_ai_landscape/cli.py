@@ -102,6 +102,7 @@ def main():
       dataset validate path/to/datapackage.json --format github
       dataset diff git:main .        what your edits change, and the version bump they need
       dataset tables                 list the tables with row counts
+      dataset serve                  browse the data in Datasette on 127.0.0.1
       dataset --version              package and data versions
     """
 
@@ -281,3 +282,29 @@ def download_command(version, tables, file_format, dest, base_url, descriptor_sh
                      descriptor_sha256=descriptor_sha256)
     for path in paths:
         click.echo(str(path))
+
+
+@main.command("serve")
+@click.option("--version", "version", metavar="X.Y.Z", help="Serve this release (downloaded and verified) "
+              "[default: the data shipped with this package].")
+@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True, help="Port to listen on.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. The default, loopback, is reachable from this machine only; "
+                   "0.0.0.0 opens it to the network.")
+def serve_command(version, port, host):
+    """Browse the data in Datasette: every table, facets, full-text search, links.
+
+    Serves the release's SQLite database (for the shipped data, built once into the
+    cache) with titles, licence, column descriptions and facets taken from the Table
+    Schemas. Listens on 127.0.0.1 (this machine only) unless --host says otherwise.
+    Needs the explore extra: pip install 'china-ai-landscape[explore]'.
+
+    \b
+    Examples:
+      dataset serve                      then open http://127.0.0.1:8001/
+      dataset serve --port 8080
+      dataset serve --version 0.2.0      a published release
+    """
+    from .explore import serve
+
+    sys.exit(serve(version, port=port, host=host))
