@@ -89,3 +89,22 @@ def test_the_plan_is_derived_from_foreign_keys():
     plan = {label.column: label for label in label_plan(shipped(), "investment_investors")}
     assert set(plan) == {"investor_id"}  # investment_id points at a table without names
     assert plan["investor_id"].added == ["investor_name", "investor_country", "investor_group_id", "investor_group_name"]
+
+
+def test_amount_usd_is_computed_from_the_years_rate():
+    investments = cal.load("investments", labels=True, as_="arrow").to_pylist()
+    rates = cal.load("exchange_rates", as_="arrow").to_pylist()
+    cny = {r["year"]: r["rate"] for r in rates if r["currency"] == "CNY"}
+    checked = 0
+    for row in investments:
+        if row["amount"] is None or row["date"] is None:
+            continue
+        year = row["date"].year
+        if row["currency"] == "USD":
+            assert row["amount_usd"] == row["amount"]
+        elif row["currency"] == "CNY" and year in cny:
+            assert abs(row["amount_usd"] - row["amount"] / cny[year]) < 0.01
+            checked += 1
+        elif row["currency"] == "CNY":
+            assert row["amount_usd"] is None  # no rate for that year: nothing guessed
+    assert checked > 3

@@ -29,7 +29,8 @@ def load(name: str, version: str | None = None, as_: str = "pandas", labels: boo
     labels:
         Add a readable name beside every id that references another table
         (``developer_id`` → ``developer_name``, with the developer's ``country`` and its
-        top-level group ``developer_group_id`` / ``developer_group_name``); see ``labels``.
+        top-level group ``developer_group_id`` / ``developer_group_name``; see ``labels``),
+        and ``amount_usd`` beside every amount, at the year's average rate (see ``money``).
     """
     if as_ not in FORMATS:
         raise DatasetError(f"unknown as_={as_!r}; choose one of: {', '.join(FORMATS)}")
@@ -44,8 +45,9 @@ def load(name: str, version: str | None = None, as_: str = "pandas", labels: boo
     table = read(name)
     if labels:
         from .labels import with_labels
+        from .money import with_amount_usd
 
-        table = with_labels(package, name, table, read)
+        table = with_amount_usd(package, name, with_labels(package, name, table, read), read)
     return to_frame(table, as_)
 
 
