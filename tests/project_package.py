@@ -58,6 +58,7 @@ VALID_ROWS = {
     "people": [{"id": "ada-li", "name": "Ada Li", "name_zh": "李艾达", "description": "Founder of BigCo.", "source_ids": "src-a"}],
     "person_roles": [{"person_id": "ada-li", "organisation_id": "bigco", "title": "founder", "start": "1998-01-01",
                       "start_precision": "year", "source_ids": "src-a"}],
+    "exchange_rates": [{"year": "2023", "currency": "CNY", "rate": "7.08", "quoted_as": "currency-per-usd", "source_ids": "src-b"}],
     "statistics": [
         {"id": "deals-2022", "metric": "investment-events", "value": "12", "unit": "count", "comparator": "about",
          "period_start": "2022-01-01", "period_end": "2022-12-31", "source_ids": "src-b"},
