@@ -34,8 +34,14 @@ class QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-class CutShortHandler(QuietHandler):
-    """Announces each file's full length, sends half of it, and closes the connection."""
+class PartialHandler(QuietHandler):
+    """Announces each file's full length, sends only ``part(data)`` of it, then ``after()``."""
+
+    def part(self, data: bytes) -> bytes:
+        raise NotImplementedError
+
+    def after(self) -> None:
+        pass
 
     def do_GET(self):
         path = Path(self.translate_path(self.path))
@@ -46,8 +52,18 @@ class CutShortHandler(QuietHandler):
         self.send_response(200)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
-        self.wfile.write(data[: len(data) // 2])
+        self.wfile.write(self.part(data))
         self.wfile.flush()
+        self.after()
+
+
+class CutShortHandler(PartialHandler):
+    """Sends half of each file and closes the connection."""
+
+    def part(self, data: bytes) -> bytes:
+        return data[: len(data) // 2]
+
+    def after(self) -> None:
         self.close_connection = True
 
 
@@ -95,20 +111,13 @@ def cache(tmp_path, monkeypatch) -> Path:
     return folder
 
 
-class StallHandler(QuietHandler):
+class StallHandler(PartialHandler):
     """Sends the headers and the first bytes of each file, then goes silent (keeps the connection)."""
 
-    def do_GET(self):
-        path = Path(self.translate_path(self.path))
-        if not path.is_file():
-            self.send_error(404)
-            return
-        data = path.read_bytes()
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data[:10])
-        self.wfile.flush()
+    def part(self, data: bytes) -> bytes:
+        return data[:10]
+
+    def after(self) -> None:
         self.server.release.wait(10)
 
 
