@@ -242,3 +242,12 @@ def test_millions_of_bad_cells_give_a_bounded_report(tmp_path):
     dangling = found["foreign-key"]
     assert len(dangling) == MAX_PER_CHECK + 1
     assert f"and {2 * MAX_PER_CHECK} more rows with this problem" in dangling[-1].message
+
+
+@pytest.mark.parametrize("names", [["", ""], ["id", "id"], ["__row", "id"]])
+def test_empty_duplicate_or_reserved_field_names_are_a_schema_finding(tmp_path, names):
+    root = attack_package(tmp_path)
+    _schema(root, "orgs", lambda s: s.update(fields=[{"name": n} for n in names]))
+    result = run_cli("validate", str(root), "--skip", "expectations", "--format", "json")
+    assert result.exit_code == 1
+    assert any(f["code"] == "schema-error" for f in json.loads(result.stdout)["findings"])

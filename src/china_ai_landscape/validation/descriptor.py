@@ -95,6 +95,7 @@ _FIELD_PROPERTIES = {"type": str, "format": str, "constraints": dict, "trueValue
                      "decimalChar": str, "groupChar": str, "bareNumber": bool, "delimiter": str, "itemType": str,
                      "description": str, "missingValues": list}
 _TYPE_NAMES = {str: "a string", dict: "an object", list: "a list", bool: "true or false"}
+_RESERVED = {"__row", "__line", "__blank"}  # the tables layer's own columns
 
 
 def _checked_schema(value, file: str | None, name: str) -> tuple[dict | None, list[Finding]]:
@@ -107,8 +108,14 @@ def _checked_schema(value, file: str | None, name: str) -> tuple[dict | None, li
     problems = []
     fields = []
     for index, field in enumerate(value["fields"]):
-        if not isinstance(field, dict) or not isinstance(field.get("name"), str):
-            return None, [_finding("schema-error", f'{what}: field #{index + 1} needs a "name" (a string)', table=name, file=file)]
+        if not isinstance(field, dict) or not isinstance(field.get("name"), str) or not field["name"]:
+            return None, [_finding("schema-error", f'{what}: field #{index + 1} needs a "name" (a non-empty string)', table=name, file=file)]
+        if any(f["name"] == field["name"] for f in fields):
+            return None, [_finding("schema-error", f'{what}: two fields are named "{field["name"]}"; field names must be unique',
+                                   table=name, field=field["name"], file=file)]
+        if field["name"] in _RESERVED or field["name"].startswith("__"):
+            return None, [_finding("schema-error", f'{what}: the field name "{field["name"]}" is reserved by this validator '
+                                   "(names starting with two underscores)", table=name, field=field["name"], file=file)]
         field = dict(field)
         for key, kind in _FIELD_PROPERTIES.items():
             if key in field and not isinstance(field[key], kind):
