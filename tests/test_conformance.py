@@ -33,3 +33,29 @@ def test_generated_package_with_planted_errors_matches_frictionless(tmp_path):
 def test_foreign_example_package_matches_frictionless():
     ours, theirs = compare(Path(__file__).parent / "fixtures" / "cities")
     assert ours == theirs == set()
+
+
+def test_datetimes_times_and_big_integers_are_read_as_frictionless_reads_them(tmp_path):
+    """Offsets, fractions and any one separator in datetimes and times; integers beyond
+    64 bits are valid (Table Schema integers are unbounded)."""
+    import json
+
+    from conformance import compare as compare_package
+
+    root = tmp_path / "pkg"
+    (root / "data").mkdir(parents=True)
+    rows = [("2020-01-01T15:00:00+03:00", "15:00:00.5", "123456789012345678901234567890"),
+            ("2020-01-01T15:00:00.5", "15:00:00+03:00", "-5"),
+            ("2020-01-01 15:00:00", "15:00:00Z", "+7"),
+            ("2020-01-01T15:00:00Z", "25:00:00", "1.5"),
+            ("2020-01-01T25:00:00", "15:00", "12a"),
+            ("2020-02-30T10:00:00", "15:00:00 ", "1_000"),
+            ("2020-01-01T15:00", "08:30:00-01:30", " 3 ")]
+    lines = ["when,at,count"] + [",".join(f'"{c}"' for c in row) for row in rows]
+    (root / "data" / "t.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    schema = {"fields": [{"name": "when", "type": "datetime"}, {"name": "at", "type": "time"},
+                         {"name": "count", "type": "integer"}]}
+    (root / "datapackage.json").write_text(json.dumps({"name": "t", "resources": [
+        {"name": "t", "path": "data/t.csv", "format": "csv", "schema": schema}]}), encoding="utf-8")
+    ours, theirs = compare_package(root)
+    assert len(theirs) >= 5 and ours == theirs

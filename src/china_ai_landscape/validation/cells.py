@@ -26,6 +26,9 @@ _UUID = r"^(?i)[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$
 _TRUE = ["true", "True", "TRUE", "1"]
 _FALSE = ["false", "False", "FALSE", "0"]
 _STRPTIME_TO_CHRONO = {"%z": "%#z"}
+_OFFSET = r"(Z|([+-])([0-9]{2})(?::?([0-9]{2}))?)?"
+_ISO_DATETIME = rf"^([0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}).([0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}})([.,][0-9]+)?{_OFFSET}$"
+_ISO_TIME = rf"^([0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}})([.,][0-9]+)?{_OFFSET}$"
 
 TYPE_HINTS = {
     "integer": "write a whole number without separators or units, e.g. 10000000000000",
@@ -62,10 +65,12 @@ def _regex_ok(raw: pl.Expr, pattern: str) -> pl.Expr:
 
 
 def _parse_integer(raw: pl.Expr, field: dict) -> Parsed:
+    """Table Schema integers are unbounded: a valid integer beyond 64 bits is valid (its
+    typed value is then null, so range constraints do not see it)."""
     if field.get("bareNumber") is False:
         raw = raw.str.strip_chars().str.replace_all(r"^[^-\d]*|\D*$", "")
     value = raw.str.replace_all(r"[\s_+]", "").cast(pl.Int64, strict=False)
-    return Parsed(value, raw.str.contains(_INT) & value.is_not_null())
+    return Parsed(value, raw.str.contains(_INT))
 
 
 def _parse_number(raw: pl.Expr, field: dict) -> Parsed:
@@ -109,21 +114,38 @@ def _parse_date(raw: pl.Expr, field: dict) -> Parsed:
     return Parsed(value, value.is_not_null())
 
 
+def _offset_seconds(raw: pl.Expr, pattern: str, sign_group: int) -> pl.Expr:
+    """Seconds east of UTC of an ISO 8601 offset (Z, +03, +0300, +03:00); 0 without one."""
+    sign = pl.when(raw.str.extract(pattern, sign_group) == "-").then(-1).otherwise(1)
+    hours = raw.str.extract(pattern, sign_group + 1).cast(pl.Int64, strict=False).fill_null(0)
+    minutes = raw.str.extract(pattern, sign_group + 2).cast(pl.Int64, strict=False).fill_null(0)
+    return sign * (hours * 3600 + minutes * 60)
+
+
 def _parse_datetime(raw: pl.Expr, field: dict) -> Parsed:
+    """Default format: ISO 8601 as frictionless reads it (dateutil's isoparse): any one
+    separator, optional fractional seconds and offset; the value is stored in UTC."""
     fmt = field.get("format", "default")
-    chrono = "%Y-%m-%dT%H:%M:%S" if fmt == "default" else _chrono(fmt)
     if fmt == "any":
         value = raw.str.to_datetime(strict=False, time_unit="ms")
         return Parsed(value, pl.lit(True))
-    text = raw.str.strip_suffix("Z") if fmt == "default" else raw
-    value = text.str.to_datetime(chrono, strict=False, time_unit="ms")
-    return Parsed(value, value.is_not_null())
+    if fmt != "default":
+        value = raw.str.to_datetime(_chrono(fmt), strict=False, time_unit="ms")
+        return Parsed(value, value.is_not_null())
+    base = raw.str.extract(_ISO_DATETIME, 1) + "T" + raw.str.extract(_ISO_DATETIME, 2)
+    fraction = raw.str.extract(_ISO_DATETIME, 3).str.slice(1, 6).str.pad_end(6, "0").cast(pl.Int64, strict=False)
+    local = base.str.to_datetime("%Y-%m-%dT%H:%M:%S", strict=False, time_unit="ms")
+    value = local + pl.duration(microseconds=fraction.fill_null(0)) - pl.duration(seconds=_offset_seconds(raw, _ISO_DATETIME, 5))
+    return Parsed(value, raw.str.contains(_ISO_DATETIME) & local.is_not_null())
 
 
 def _parse_time(raw: pl.Expr, field: dict) -> Parsed:
     fmt = field.get("format", "default")
-    value = raw.str.to_time("%H:%M:%S" if fmt == "default" else _chrono(fmt), strict=False)
-    return Parsed(value.cast(pl.String), value.is_not_null())
+    if fmt != "default":
+        value = raw.str.to_time(_chrono(fmt), strict=False)
+        return Parsed(value.cast(pl.String), value.is_not_null())
+    ok = raw.str.contains(_ISO_TIME) & raw.str.extract(_ISO_TIME, 1).str.to_time("%H:%M:%S", strict=False).is_not_null()
+    return Parsed(pl.when(ok).then(raw), ok)
 
 
 def _parse_year(raw: pl.Expr, field: dict) -> Parsed:
