@@ -59,3 +59,20 @@ def test_datetimes_times_and_big_integers_are_read_as_frictionless_reads_them(tm
         {"name": "t", "path": "data/t.csv", "format": "csv", "schema": schema}]}), encoding="utf-8")
     ours, theirs = compare_package(root)
     assert len(theirs) >= 5 and ours == theirs
+
+
+def test_a_yaml_descriptor_and_a_dialect_file_are_read_like_frictionless(tmp_path):
+    import json
+
+    from conformance import compare as compare_package
+
+    root = tmp_path / "pkg"
+    (root / "data").mkdir(parents=True)
+    (root / "data" / "t.csv").write_text("id;n\na;1\nb;x\n", encoding="utf-8")
+    (root / "dialect.json").write_text(json.dumps({"delimiter": ";"}), encoding="utf-8")
+    (root / "datapackage.yaml").write_text(
+        "name: t\nresources:\n  - name: t\n    path: data/t.csv\n    format: csv\n    dialect: dialect.json\n"
+        "    schema:\n      fields:\n        - {name: id, type: string}\n        - {name: n, type: integer}\n",
+        encoding="utf-8")
+    ours, theirs = compare_package(root / "datapackage.yaml")
+    assert ours == theirs == {("t", 3, "n", "type-error")}

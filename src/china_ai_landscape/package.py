@@ -83,8 +83,26 @@ def _parse_json(text: str, path) -> object:
         raise DatasetError(f"{path}: JSON nested too deeply to be a descriptor or schema") from None
 
 
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+def _parse_yaml(text: str, path) -> object:
+    try:
+        import yaml
+    except ImportError:
+        raise DatasetError(f"{path}: reading YAML needs PyYAML: pip install pyyaml") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        at = f" at line {where.line + 1}, column {where.column + 1}" if where is not None else ""
+        raise DatasetError(f"{path}: invalid YAML{at}: {getattr(exc, 'problem', None) or exc}") from None
+    except RecursionError:
+        raise DatasetError(f"{path}: YAML nested too deeply to be a descriptor or schema") from None
+
+
 def read_json(path: Path) -> dict:
-    """Parse a JSON file, turning every failure into a DatasetError naming the file."""
+    """Parse a JSON (or, by its suffix, YAML) file; every failure is a DatasetError naming the file."""
     path = Path(path)
     try:
         if path.is_dir():
@@ -100,9 +118,9 @@ def read_json(path: Path) -> dict:
         raise DatasetError(f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason})") from None
     except OSError as exc:
         raise DatasetError(f"{path}: cannot be read ({exc.strerror or exc.__class__.__name__})") from None
-    value = _parse_json(text, path)
+    value = _parse_yaml(text, path) if path.suffix.lower() in YAML_SUFFIXES else _parse_json(text, path)
     if not isinstance(value, dict):
-        raise DatasetError(f"{path}: expected a JSON object at the top level")
+        raise DatasetError(f"{path}: expected an object (a mapping) at the top level")
     return value
 
 
@@ -112,7 +130,8 @@ class DataPackage:
     def __init__(self, descriptor_path: Path | str):
         path = Path(descriptor_path)
         if path.is_dir():
-            path = path / DESCRIPTOR_NAME
+            candidates = [path / DESCRIPTOR_NAME] + [path / f"datapackage{suffix}" for suffix in YAML_SUFFIXES]
+            path = next((c for c in candidates if c.is_file()), candidates[0])
         self.path = path
         self.root = path.parent
         if path.is_symlink():

@@ -15,8 +15,8 @@ import json
 import re
 from pathlib import Path, PurePosixPath
 
-from ..errors import UnsafePathError
-from ..package import DataPackage, path_problem
+from ..errors import DatasetError, UnsafePathError
+from ..package import DataPackage, path_problem, read_json
 from .findings import Finding
 from .reading import Resource, read_remote
 
@@ -152,6 +152,21 @@ def _compression(resource: dict) -> str | None:
     return _COMPRESSIONS.get(PurePosixPath(resource["path"]).suffix.lower())
 
 
+def _load_dialect(package: DataPackage, name: str, dialect) -> tuple[dict, Finding | None]:
+    """A resource's Table Dialect: inline, or from a JSON/YAML file inside the package."""
+    if dialect is None or isinstance(dialect, dict):
+        return dialect or {}, None
+    if not isinstance(dialect, str):
+        return {}, _finding("dialect-error", f'the dialect of "{name}" must be an object or a path to one', table=name)
+    location, unsafe = _local(package, dialect, name, "dialect path")
+    if unsafe:
+        return {}, unsafe
+    try:
+        return read_json(location), None
+    except DatasetError as exc:
+        return {}, _finding("dialect-error", f"the dialect of \"{name}\" cannot be read: {exc}", table=name, file=dialect)
+
+
 def _is_tabular(resource: dict) -> bool:
     path = PurePosixPath(resource["path"])
     if path.suffix.lower() in _COMPRESSIONS:
@@ -198,7 +213,10 @@ def resolve(package: DataPackage, allow_remote: bool = False) -> tuple[list[Reso
             findings.append(_finding("scheme-error", f'data file "{path}" {state}: add it or fix the resource "path"', table=name, file=path))
             continue
         if schema is not None:
-            dialect = res.get("dialect") if isinstance(res.get("dialect"), dict) else {}
+            dialect, problem = _load_dialect(package, name, res.get("dialect"))
+            if problem is not None:
+                findings.append(problem)
+                continue
             if res.get("format") == "tsv" or path.endswith(".tsv"):
                 dialect = {"delimiter": "\t", **dialect}
             encoding = res.get("encoding") if isinstance(res.get("encoding"), str) else "utf-8"
