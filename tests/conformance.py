@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from china_ai_landscape.errors import DatasetError
 from china_ai_landscape.package import DataPackage
 from china_ai_landscape.validation import validate
 
@@ -36,7 +37,10 @@ def frictionless_locations(path: Path) -> set[tuple]:
 def frictionless_report_locations(package: DataPackage, report) -> set[tuple]:
     found = set()
     for task in report.tasks:
-        schema = package.schema(task.name) if task.name in package.table_names() else {}
+        try:
+            schema = package.schema(task.name) if task.name in package.table_names() else {}
+        except DatasetError:  # no schema: frictionless inferred one
+            schema = {}
         pk = schema.get("primaryKey") or []
         pk = [pk] if isinstance(pk, str) else pk
         for error in task.errors:
@@ -62,7 +66,9 @@ def _referencing(package: DataPackage, broken: set[str]) -> set[str]:
     """Tables with a foreign key into a table whose file cannot be read."""
     out = set()
     for name in package.table_names():
-        for fk in package.schema(name).get("foreignKeys") or []:
+        resource = package.resource(name)
+        schema = package.schema(name) if isinstance(resource.get("schema"), (str, dict)) else {}
+        for fk in schema.get("foreignKeys") or []:
             if (fk.get("reference") or {}).get("resource") in broken:
                 out.add(name)
     return out

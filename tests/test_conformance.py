@@ -76,3 +76,43 @@ def test_a_yaml_descriptor_and_a_dialect_file_are_read_like_frictionless(tmp_pat
         encoding="utf-8")
     ours, theirs = compare_package(root / "datapackage.yaml")
     assert ours == theirs == {("t", 3, "n", "type-error")}
+
+
+def _package(root, resources, files):
+    import json
+
+    (root / "data").mkdir(parents=True)
+    for name, text in files.items():
+        (root / "data" / name).write_text(text, encoding="utf-8")
+    (root / "datapackage.json").write_text(json.dumps({"name": "t", "resources": resources}), encoding="utf-8")
+    return root
+
+
+def test_a_resource_without_schema_is_inferred_like_frictionless(tmp_path):
+    from conformance import compare as compare_package
+
+    root = _package(tmp_path / "pkg", [{"name": "t", "path": "data/t.csv", "format": "csv"}],
+                    {"t.csv": "id,n,when\na,1,2020-01-01\nb,2,2020-01-02\nc,3\n"})
+    ours, theirs = compare_package(root)
+    assert ours == theirs == {("t", 4, "when", "missing-cell")}
+
+
+def test_inline_data_is_checked_like_frictionless(tmp_path):
+    from conformance import compare as compare_package
+
+    schema = {"fields": [{"name": "id", "type": "string"}, {"name": "n", "type": "integer"}], "primaryKey": ["id"]}
+    rows = [["id", "n"], ["a", "1"], ["b", "x"], ["a", "3"]]
+    root = _package(tmp_path / "pkg", [{"name": "t", "data": rows, "schema": schema}], {})
+    ours, theirs = compare_package(root)
+    assert ours == theirs and {code for *_, code in theirs} == {"type-error", "primary-key"}
+
+
+def test_a_multipart_path_is_read_as_one_table_like_frictionless(tmp_path):
+    """Every part repeats the header (frictionless drops it from all parts but the first)."""
+    from conformance import compare as compare_package
+
+    schema = {"fields": [{"name": "id", "type": "string"}, {"name": "n", "type": "integer"}]}
+    root = _package(tmp_path / "pkg", [{"name": "t", "path": ["data/a.csv", "data/b.csv"], "format": "csv", "schema": schema}],
+                    {"a.csv": "id,n\na,1\n", "b.csv": "id,n\nb,x\nc,3\n"})
+    ours, theirs = compare_package(root)
+    assert ours == theirs == {("t", 3, "n", "type-error")}

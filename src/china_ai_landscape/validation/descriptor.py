@@ -10,7 +10,9 @@ states.
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 import re
 from pathlib import Path, PurePosixPath
@@ -180,48 +182,113 @@ def resolve(package: DataPackage, allow_remote: bool = False) -> tuple[list[Reso
 
     This always runs (even with the descriptor layer skipped): an unsafe path is never read.
     """
-    resources: list[Resource] = []
-    findings: list[Finding] = []
     raw = package.descriptor.get("resources")
     if not isinstance(raw, list) or not raw:
         return [], [_finding("package-error", '"resources" must be a non-empty list of resources')]
+    resources: list[Resource] = []
+    findings: list[Finding] = []
     for index, res in enumerate(raw):
         if not isinstance(res, dict):
             findings.append(_finding("resource-error", f"resource #{index + 1} must be an object"))
             continue
-        name = res.get("name") if isinstance(res.get("name"), str) and res.get("name") else f"#{index + 1}"
-        path = res.get("path")
-        if "data" in res and path is None:
-            findings.append(_finding("resource-error", f'resource "{name}" has inline data, which is not checked', table=name, severity="warning"))
-            continue
-        if not isinstance(path, str):
-            findings.append(_finding("resource-error", f'resource "{name}" needs one "path" string (lists of paths are not supported)', table=name))
-            continue
-        location: Path | str = path
-        if not (path_problem(path) == "remote" and allow_remote):
-            location, unsafe = _local(package, path, name, "resource path")
-            if unsafe:
-                findings.append(unsafe)
-                continue
-        if not _is_tabular(res):
-            findings.append(_finding("resource-error", f'resource "{name}" ({path}) is not a CSV table; it is not checked', table=name, severity="warning", file=path))
-            continue
-        schema, problems = _load_schema(package, name, res.get("schema"), allow_remote)
-        findings.extend(problems)
-        if isinstance(location, Path) and not location.is_file():
-            state = "is a folder, not a file" if location.is_dir() else "does not exist"
-            findings.append(_finding("scheme-error", f'data file "{path}" {state}: add it or fix the resource "path"', table=name, file=path))
-            continue
-        if schema is not None:
-            dialect, problem = _load_dialect(package, name, res.get("dialect"))
-            if problem is not None:
-                findings.append(problem)
-                continue
-            if res.get("format") == "tsv" or path.endswith(".tsv"):
-                dialect = {"delimiter": "\t", **dialect}
-            encoding = res.get("encoding") if isinstance(res.get("encoding"), str) else "utf-8"
-            resources.append(Resource(name, path, location, schema, dialect, encoding, _compression(res)))
+        resource, problems = _resolve_one(package, res, index, allow_remote)
+        findings += problems
+        if resource is not None:
+            resources.append(resource)
     return resources, findings
+
+
+def _resolve_one(package: DataPackage, res: dict, index: int, allow_remote: bool) -> tuple[Resource | None, list[Finding]]:
+    name = res.get("name") if isinstance(res.get("name"), str) and res.get("name") else f"#{index + 1}"
+    path = res.get("path")
+    if path is None and "data" in res:
+        return _inline_resource(package, res, name)
+    parts = path if isinstance(path, list) and path else [path]
+    if not all(isinstance(p, str) and p for p in parts):
+        return None, [_finding("resource-error", f'resource "{name}" needs a "path" (a string or a list of strings) or inline "data"', table=name)]
+    file = parts[0] if len(parts) == 1 else " + ".join(parts)
+    locations = []
+    for part in parts:
+        location, problem = _location(package, part, name, allow_remote)
+        if problem is not None:
+            return None, [problem]
+        locations.append(location)
+    if not _is_tabular({**res, "path": parts[0]}):
+        return None, [_finding("resource-error", f'resource "{name}" ({file}) is not a CSV table; it is not checked',
+                               table=name, severity="warning", file=parts[0])]
+    schema, findings = _load_schema(package, name, res.get("schema"), allow_remote)
+    if schema is None and res.get("schema") is None and all(isinstance(x, Path) for x in locations):
+        schema, findings = _inferred_schema(locations[0], name, file)
+    dialect, problem = _load_dialect(package, name, res.get("dialect"))
+    if schema is None or problem is not None:
+        return None, findings + ([problem] if problem else [])
+    if res.get("format") == "tsv" or parts[0].endswith(".tsv"):
+        dialect = {"delimiter": "\t", **dialect}
+    encoding = res.get("encoding") if isinstance(res.get("encoding"), str) else "utf-8"
+    location = locations[0] if len(locations) == 1 else locations
+    return Resource(name, file, location, schema, dialect, encoding, _compression({**res, "path": parts[0]})), findings
+
+
+def _location(package: DataPackage, path: str, name: str, allow_remote: bool) -> tuple[Path | str | None, Finding | None]:
+    """Where one (part of a) resource's data is, or why it is not read."""
+    if path_problem(path) == "remote" and allow_remote:
+        return path, None
+    location, unsafe = _local(package, path, name, "resource path")
+    if unsafe:
+        return None, unsafe
+    if not location.is_file():
+        state = "is a folder, not a file" if location.is_dir() else "does not exist"
+        return None, _finding("scheme-error", f'data file "{path}" {state}: add it or fix the resource "path"', table=name, file=path)
+    return location, None
+
+
+def _inferred_schema(location: Path, name: str, file: str) -> tuple[dict | None, list[Finding]]:
+    """A resource without a schema (the standard allows it): types inferred as frictionless infers them."""
+    try:
+        from frictionless import Resource as FrictionlessResource
+
+        inferred = FrictionlessResource(path=str(location))
+        inferred.infer()
+        schema = inferred.schema.to_descriptor()
+    except Exception as exc:  # noqa: BLE001 (the data cannot be read: the tables layer says why)
+        return None, [_finding("schema-error", f'resource "{name}" has no schema and none can be inferred ({type(exc).__name__})',
+                               table=name, file=file)]
+    return schema, [_finding("schema-inferred", f'resource "{name}" has no Table Schema: its field types were inferred from '
+                             "the data (as frictionless infers them); add a schema to state them", table=name,
+                             severity="warning", file=file)]
+
+
+def _inline_resource(package: DataPackage, res: dict, name: str) -> tuple[Resource | None, list[Finding]]:
+    """Inline ``data`` (rows as lists, the first the header, or as objects) read like a CSV file."""
+    data = res["data"]
+    if not isinstance(data, list) or not all(isinstance(row, (list, dict)) for row in data):
+        return None, [_finding("resource-error", f'the inline data of "{name}" must be a list of rows (lists or objects)', table=name)]
+    schema, findings = (_load_schema(package, name, res.get("schema"), False) if res.get("schema") is not None
+                        else (None, []))
+    if schema is None and res.get("schema") is None:
+        names = list(data[0]) if data and isinstance(data[0], (list, dict)) else []
+        schema = {"fields": [{"name": str(n), "type": "any"} for n in names]}
+    if schema is None:
+        return None, findings
+    rows = data
+    if data and isinstance(data[0], dict):
+        header = [f["name"] for f in schema["fields"]]
+        rows = [header] + [[row.get(h) for h in header] if isinstance(row, dict) else row for row in data]
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    for row in rows:
+        writer.writerow([_inline_cell(cell) for cell in row] if isinstance(row, list) else [])
+    return Resource(name, f"{name} (inline data)", text.getvalue().encode("utf-8"), schema, {}, "utf-8"), findings
+
+
+def _inline_cell(cell) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, bool):
+        return "true" if cell else "false"
+    if isinstance(cell, (dict, list)):
+        return json.dumps(cell, ensure_ascii=False)
+    return str(cell)
 
 
 def _frictionless_findings(package: DataPackage) -> list[Finding]:
@@ -323,8 +390,8 @@ def _integrity_findings(package: DataPackage, resources: list[Resource]) -> list
     stated = {r.get("name"): r for r in resource_dicts(package) if isinstance(r.get("name"), str)}
     findings = []
     for res in resources:
-        if res.is_remote:
-            continue
+        if not isinstance(res.location, Path):
+            continue  # remote, multipart or inline: no single local file to measure
         entry = stated.get(res.name, {})
         if isinstance(entry.get("bytes"), int) and not isinstance(entry.get("bytes"), bool):
             size = res.location.stat().st_size

@@ -39,7 +39,9 @@ class Resource:
 
     name: str
     file: str  # the path as the descriptor states it, for messages and annotations
-    location: Path | str  # a local Path, or a URL when remote paths are allowed
+    # a local Path, a URL (remote paths allowed), a list of them (a multipart path), or the
+    # bytes of inline data written as CSV
+    location: Path | str | list | bytes
     schema: dict
     dialect: dict
     encoding: str
@@ -117,15 +119,36 @@ def load_bytes(res: Resource) -> bytes:
     """The resource's bytes, decompressed; ReadProblem when they cannot be had."""
     from ..errors import DatasetError
 
+    if isinstance(res.location, bytes):
+        return res.location
+    parts = res.location if isinstance(res.location, list) else [res.location]
     try:
-        data = read_remote(res.location) if res.is_remote else Path(res.location).read_bytes()
+        data = _joined([_read_part(part, res.compression) for part in parts], res.dialect.get("header", True) is not False)
     except DatasetError as exc:
         raise ReadProblem("scheme-error", str(exc)) from None
     except PermissionError:
         raise ReadProblem("scheme-error", "cannot be read: permission denied") from None
     except OSError as exc:
         raise ReadProblem("scheme-error", f"cannot be read ({exc.strerror or exc.__class__.__name__})") from None
-    return _decompress(data, res.compression) if res.compression else data
+    return data
+
+
+def _read_part(location, compression: str | None) -> bytes:
+    data = read_remote(location) if isinstance(location, str) else Path(location).read_bytes()
+    return _decompress(data, compression) if compression else data
+
+
+def _joined(parts: list[bytes], header: bool) -> bytes:
+    """The parts of a multipart path as one file. As frictionless reads them, every part
+    repeats the header row, which is dropped from all but the first."""
+    if len(parts) == 1:
+        return parts[0]
+    out = []
+    for i, part in enumerate(parts):
+        if i and header:
+            part = part.split(b"\n", 1)[1] if b"\n" in part else b""
+        out.append(part if part.endswith(b"\n") or i == len(parts) - 1 else part + b"\n")
+    return b"".join(out)
 
 
 def _finding(res: Resource, code: str, message: str, row: int | None = None, severity: str = "error") -> Finding:
