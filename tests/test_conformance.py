@@ -116,3 +116,16 @@ def test_a_multipart_path_is_read_as_one_table_like_frictionless(tmp_path):
                     {"a.csv": "id,n\na,1\n", "b.csv": "id,n\nb,x\nc,3\n"})
     ours, theirs = compare_package(root)
     assert ours == theirs == {("t", 3, "n", "type-error")}
+
+
+def test_extra_cells_are_counted_one_by_one_like_frictionless(tmp_path):
+    import frictionless
+
+    from china_ai_landscape.validation import validate
+
+    schema = {"fields": [{"name": "id", "type": "string"}, {"name": "n", "type": "integer"}]}
+    root = _package(tmp_path / "pkg", [{"name": "t", "path": "data/t.csv", "format": "csv", "schema": schema}],
+                    {"t.csv": "id,n\na,1,x,y,z\nb,2\n"})
+    ours = [f for f in validate(root, skip=("rules", "expectations")).findings if f.code == "extra-cell"]
+    theirs = [e for e in frictionless.validate(str(root / "datapackage.json")).tasks[0].errors if e.type == "extra-cell"]
+    assert len(ours) == len(theirs) == 3

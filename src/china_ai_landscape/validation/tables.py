@@ -168,10 +168,11 @@ def _collect(res: Resource, frame: pl.DataFrame, checks: list[_Check]) -> list[F
 
 def _row_checks(res: Resource, raw: RawTable, blank: pl.Expr) -> tuple[list[_Check], list[Finding]]:
     width = len(raw.labels)
-    extra = [Finding("extra-cell", f"the row has {width + len(cells_)} cells but the header has {width}: remove the extra "
-                     f'cell(s) "{cells.short(",".join(cells_))}", or quote a value that contains the delimiter',
+    # one finding per extra cell, as frictionless counts them
+    extra = [Finding("extra-cell", f"cell {width + i + 1} is beyond the {width} columns of the header: remove the extra "
+                     f'cell "{cells.short(cell)}", or quote a value that contains the delimiter',
                      res.name, row, None, LAYER, "error", res.file, None)
-             for row, cells_ in raw.extra_cells.items()]
+             for row, cells_ in raw.extra_cells.items() for i, cell in enumerate(cells_)]
     blank_check = _Check("blank-row", None, blank, lambda r: "the row is empty: remove it")
     return [blank_check], extra
 
