@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable
 
 import polars as pl
@@ -55,8 +56,14 @@ class Parsed:
 
 def polars_dtype(field: dict) -> pl.DataType:
     """The polars type of a field, derived from the one Table Schema → Arrow mapping."""
+    return _polars_dtype(field.get("type", "string"), field.get("itemType", "string"))
+
+
+@lru_cache(maxsize=None)
+def _polars_dtype(kind, item_type) -> pl.DataType:
     import pyarrow as pa
 
+    field = {"type": kind, "itemType": item_type} if isinstance(kind, str) and isinstance(item_type, str) else {}
     return pl.from_arrow(pa.array([], type=arrow_type(field))).dtype
 
 

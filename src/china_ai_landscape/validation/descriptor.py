@@ -109,15 +109,17 @@ def _checked_schema(value, file: str | None, name: str) -> tuple[dict | None, li
         return None, [_finding("schema-error", f'{what} must be an object with a "fields" list', table=name, file=file)]
     problems = []
     fields = []
+    seen: set[str] = set()
     for index, field in enumerate(value["fields"]):
         if not isinstance(field, dict) or not isinstance(field.get("name"), str) or not field["name"]:
             return None, [_finding("schema-error", f'{what}: field #{index + 1} needs a "name" (a non-empty string)', table=name, file=file)]
-        if any(f["name"] == field["name"] for f in fields):
+        if field["name"] in seen:
             return None, [_finding("schema-error", f'{what}: two fields are named "{field["name"]}"; field names must be unique',
                                    table=name, field=field["name"], file=file)]
         if field["name"] in _RESERVED or field["name"].startswith("__"):
             return None, [_finding("schema-error", f'{what}: the field name "{field["name"]}" is reserved by this validator '
                                    "(names starting with two underscores)", table=name, field=field["name"], file=file)]
+        seen.add(field["name"])
         field = dict(field)
         for key, kind in _FIELD_PROPERTIES.items():
             if key in field and not isinstance(field[key], kind):

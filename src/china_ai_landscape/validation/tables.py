@@ -69,16 +69,20 @@ def _header_findings(res: Resource, raw: RawTable) -> list[Finding]:
     def add(code: str, field: str | None, message: str) -> None:
         out.append(Finding(code, message, res.name, 1, field, LAYER, "error", res.file, 1))
 
+    seen: set[str] = set()
+    labels = set(raw.labels)
     for i, label in enumerate(raw.labels):
         name = names[i] if i < len(names) else None
+        repeated = label in seen
+        seen.add(label)
         if label == "":
             add("blank-label", name, f"column {i + 1} has no name in the header" + (f': name it "{name}"' if name else ": remove the column"))
-        elif label in raw.labels[:i]:
+        elif repeated:
             add("duplicate-label", name, f'column {i + 1} repeats the header "{label}"' + (f': the schema expects "{name}" there' if name else ""))
         elif name is None:
             add("extra-label", None, f'column {i + 1} "{label}" is not in the schema: remove it or add the field to the Table Schema')
         elif label != name:
-            where = (f'the header has no "{name}" column at all: add it' if name not in raw.labels
+            where = (f'the header has no "{name}" column at all: add it' if name not in labels
                      else "put the columns in the order of the schema")
             add("incorrect-label", name, f'column {i + 1} is "{label}" but the schema expects "{name}" there; {where}')
     for i in range(len(raw.labels), len(names)):
