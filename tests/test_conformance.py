@@ -129,3 +129,17 @@ def test_extra_cells_are_counted_one_by_one_like_frictionless(tmp_path):
     ours = [f for f in validate(root, skip=("rules", "expectations")).findings if f.code == "extra-cell"]
     theirs = [e for e in frictionless.validate(str(root / "datapackage.json")).tasks[0].errors if e.type == "extra-cell"]
     assert len(ours) == len(theirs) == 3
+
+
+@pytest.mark.parametrize("mode", ["exact", "equal", "subset", "superset", "partial"])
+@pytest.mark.parametrize("header", ["id,n", "n,id", "id,n,extra", "n", "other", "n,extra"])
+def test_fields_match_pairs_labels_with_fields_like_frictionless(tmp_path, mode, header):
+    from conformance import compare as compare_package
+
+    schema = {"fields": [{"name": "id", "type": "string"}, {"name": "n", "type": "integer"}], "fieldsMatch": mode}
+    width = len(header.split(","))
+    body = "\n".join(",".join(["1", "x", "z"][:width]) for _ in range(2))
+    root = _package(tmp_path / "pkg", [{"name": "t", "path": "data/t.csv", "format": "csv", "schema": schema}],
+                    {"t.csv": f"{header}\n{body}\n"})
+    ours, theirs = compare_package(root)
+    assert ours == theirs

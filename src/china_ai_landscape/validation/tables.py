@@ -90,6 +90,44 @@ def _header_findings(res: Resource, raw: RawTable) -> list[Finding]:
     return out
 
 
+# Table Schema v2 fieldsMatch: how header labels pair with fields when not by position.
+NAMED_MODES = ("equal", "subset", "superset", "partial")
+_EXTRA_LABELS_ALLOWED = ("subset", "partial")
+_MISSING_FIELDS_ALLOWED = ("superset", "partial")  # unless the field is required or in the primary key
+
+
+def _named_header_findings(res: Resource, raw: RawTable, fields: list[dict], mode: str) -> list[Finding]:
+    """Header findings when labels pair with fields by name (as frictionless reports them)."""
+    out = []
+    names = {f["name"] for f in fields}
+    labels = set(raw.labels)
+    key = set(res.schema.get("primaryKey") or [])
+    if mode not in _EXTRA_LABELS_ALLOWED:
+        out += [Finding("extra-label", f'column {i + 1} "{label}" matches no field of the schema ("fieldsMatch": "{mode}")',
+                        res.name, 1, None, LAYER, "error", res.file, 1)
+                for i, label in enumerate(raw.labels) if label not in names]
+    if mode == "partial" and fields and not names & labels:
+        out.append(Finding("unmatched-header", f'no column of the header matches a field of the schema ("fieldsMatch": "partial")',
+                           res.name, None, None, LAYER, "error", res.file, None))
+    for f in fields:
+        required = (f.get("constraints") or {}).get("required") or f["name"] in key
+        if f["name"] not in labels and (mode not in _MISSING_FIELDS_ALLOWED or required):
+            out.append(Finding("missing-label", f'the header has no column "{f["name"]}" ("fieldsMatch": "{mode}"): add it',
+                               res.name, 1, f["name"], LAYER, "error", res.file, 1))
+    return out
+
+
+def _matched_by_name(fields: list[dict], raw: RawTable) -> tuple[list[dict], RawTable]:
+    """The fields the header names, in header order, and the raw columns moved to match."""
+    by_name = {f["name"]: f for f in fields}
+    matched = [(i, by_name[label]) for i, label in enumerate(raw.labels) if label in by_name]
+    unmatched = [i for i, label in enumerate(raw.labels) if label not in by_name]
+    order = [i for i, _ in matched] + unmatched
+    frame = raw.frame.select(*[pl.col(column(old)).alias(column(new)) for new, old in enumerate(order)], pl.col(ROW), pl.col(LINE))
+    labels = [raw.labels[i] for i in order]
+    return [f for _, f in matched], RawTable(labels, frame, raw.extra_cells, raw.has_header)
+
+
 def _missing(raw_col: pl.Expr, missing_values: list[str]) -> pl.Expr:
     return raw_col.is_null() | raw_col.is_in(missing_values)
 
@@ -224,7 +262,12 @@ def _check_one(res: Resource, read: Callable[[Resource], bytes]) -> tuple[list[F
     if raw is None:
         return findings, None
     fields = _fields(res.schema)
-    findings += _header_findings(res, raw)
+    mode = res.schema.get("fieldsMatch", "exact")
+    if mode in NAMED_MODES and raw.has_header:
+        findings += _named_header_findings(res, raw, fields, mode)
+        fields, raw = _matched_by_name(fields, raw)
+    else:
+        findings += _header_findings(res, raw)
     width = min(len(raw.labels), len(fields))
     missing_values = res.schema.get("missingValues", [""])
     frame = raw.frame.with_columns(_stage(fields, width, missing_values))
@@ -240,6 +283,7 @@ def _check_one(res: Resource, read: Callable[[Resource], bytes]) -> tuple[list[F
     findings += _collect(res, frame, row_checks + field_checks)
     typed = frame.select(pl.col(ROW), pl.col(LINE), *[e.alias(n) for n, e in typed_exprs.items()])
     del frame
+    fields = _fields(res.schema)  # every field, in schema order (also those the file lacks)
     typed = typed.with_columns(
         pl.lit(None, dtype=cells.polars_dtype(f)).alias(f["name"]) for f in fields if f["name"] not in typed_exprs
     ).with_columns(pl.col(f["name"]).cast(cells.polars_dtype(f), strict=False) for f in fields)
