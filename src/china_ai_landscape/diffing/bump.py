@@ -8,6 +8,9 @@ added, a constraint loosened. PATCH: values corrected, documentation changed. No
 
 from __future__ import annotations
 
+# "Diff" and "TableDiff" in annotations are diffing.model's values, not imported here:
+# model imports this module.
+
 # Semver levels, weakest first; a diff requires the strongest level among its changes.
 LEVELS = ("none", "patch", "minor", "major")
 

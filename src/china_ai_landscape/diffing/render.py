@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+# "Diff" and "TableDiff" in annotations are diffing.model's values, not imported here:
+# model imports this module.
+
 import datetime
 import json
 import math
