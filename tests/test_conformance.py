@@ -143,3 +143,25 @@ def test_fields_match_pairs_labels_with_fields_like_frictionless(tmp_path, mode,
                     {"t.csv": f"{header}\n{body}\n"})
     ours, theirs = compare_package(root)
     assert ours == theirs
+
+
+def test_json_durations_and_geopoints_are_checked_like_frictionless(tmp_path):
+    import csv as csv_module
+    import io
+
+    from conformance import compare as compare_package
+
+    rows = [("{\"a\": 1}", "[1, 2]", "P1Y2M", "116.39, 39.91", "[116.39, 39.91]"),
+            ("[1]", "{\"a\": 1}", "1 year", "200, 10", "[1]"),
+            ("not json", "not json", "PT3H", "10", '{"lon": 1, "lat": 2}'),
+            ("{}", "[]", "P", "-180, -90", "[181, 0]")]
+    out = io.StringIO()
+    writer = csv_module.writer(out, lineterminator="\n")
+    writer.writerow(["o", "a", "d", "g", "ga"])
+    writer.writerows(rows)
+    schema = {"fields": [{"name": "o", "type": "object"}, {"name": "a", "type": "array"}, {"name": "d", "type": "duration"},
+                         {"name": "g", "type": "geopoint"}, {"name": "ga", "type": "geopoint", "format": "array"}]}
+    root = _package(tmp_path / "pkg", [{"name": "t", "path": "data/t.csv", "format": "csv", "schema": schema}],
+                    {"t.csv": out.getvalue()})
+    ours, theirs = compare_package(root)
+    assert len(theirs) >= 7 and ours == theirs

@@ -8,8 +8,10 @@ Constraint expressions are True where a typed, present cell breaks the constrain
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 from typing import Callable
 
@@ -40,6 +42,10 @@ TYPE_HINTS = {
     "time": "write a time as HH:MM:SS",
     "year": "write a four-digit year such as 2023",
     "yearmonth": "write a month as YYYY-MM",
+    "object": 'write a JSON object such as {"key": "value"}',
+    "array": "write a JSON array such as [1, 2]",
+    "duration": "write an ISO 8601 duration such as P1Y2M or PT3H",
+    "geopoint": 'write "longitude, latitude" such as "116.39, 39.91"',
 }
 FORMAT_HINTS = {
     "uri": "write a full URL with its scheme, such as https://example.com/page",
@@ -178,6 +184,50 @@ def _parse_any(raw: pl.Expr, field: dict) -> Parsed:
     return Parsed(raw, pl.lit(True))
 
 
+def _cellwise(check: Callable[[str], bool]) -> Callable[[pl.Expr, dict], Parsed]:
+    """A parser for types read cell by cell in Python (JSON, ISO durations, geopoints):
+    rare in tables, and exactly as frictionless reads them. The value stays the text."""
+    def parse_cells(raw: pl.Expr, field: dict) -> Parsed:
+        def valid(cell):
+            try:
+                return bool(check(cell, field))
+            except Exception:  # noqa: BLE001 (any failure to read the cell means it is invalid)
+                return False
+        ok = raw.map_elements(valid, return_dtype=pl.Boolean, skip_nulls=True)
+        return Parsed(pl.when(ok).then(raw), ok)
+    return parse_cells
+
+
+def _is_object(cell: str, field: dict) -> bool:
+    return isinstance(json.loads(cell), dict)
+
+
+def _is_array(cell: str, field: dict) -> bool:
+    return isinstance(json.loads(cell), list)
+
+
+def _is_duration(cell: str, field: dict) -> bool:
+    import isodate
+
+    isodate.parse_duration(cell)
+    return True
+
+
+def _is_geopoint(cell: str, field: dict) -> bool:
+    fmt = field.get("format", "default")
+    if fmt == "array":
+        lon, lat = json.loads(cell)
+    elif fmt == "object":
+        value = json.loads(cell)
+        if len(value) != 2:
+            return False
+        lon, lat = value["lon"], value["lat"]
+    else:
+        lon, lat = (part.strip() for part in cell.split(","))
+    lon, lat = Decimal(lon), Decimal(lat)
+    return -180 <= lon <= 180 and -90 <= lat <= 90
+
+
 def _parse_list(raw: pl.Expr, field: dict) -> Parsed:
     items = raw.str.split(field.get("delimiter", ","))
     item_type = field.get("itemType", "string")
@@ -200,6 +250,10 @@ _PARSERS: dict[str, Callable[[pl.Expr, dict], Parsed]] = {
     "year": _parse_year,
     "yearmonth": _parse_yearmonth,
     "list": _parse_list,
+    "object": _cellwise(_is_object),
+    "array": _cellwise(_is_array),
+    "duration": _cellwise(_is_duration),
+    "geopoint": _cellwise(_is_geopoint),
 }
 
 
