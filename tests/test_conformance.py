@@ -165,3 +165,17 @@ def test_json_durations_and_geopoints_are_checked_like_frictionless(tmp_path):
                     {"t.csv": out.getvalue()})
     ours, theirs = compare_package(root)
     assert len(theirs) >= 7 and ours == theirs
+
+
+@pytest.mark.parametrize("dialect,text", [
+    ({"skipInitialSpace": True}, 'id,n,note\na, 2, "x, y"\nb, z, "w"\nc,3\n'),
+    ({"escapeChar": "\\", "doubleQuote": False}, 'id,n,note\na,1,"say \\"hi\\""\nb,q,x\\,y\n'),
+])
+def test_dialect_options_pyarrow_lacks_are_read_like_frictionless(tmp_path, dialect, text):
+    from conformance import compare as compare_package
+
+    schema = {"fields": [{"name": "id", "type": "string"}, {"name": "n", "type": "number"}, {"name": "note", "type": "string"}]}
+    root = _package(tmp_path / "pkg", [{"name": "t", "path": "data/t.csv", "format": "csv", "dialect": dialect, "schema": schema}],
+                    {"t.csv": text})
+    ours, theirs = compare_package(root)
+    assert theirs and ours == theirs

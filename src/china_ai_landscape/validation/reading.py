@@ -208,12 +208,40 @@ def _header(data: bytes, dialect: dict) -> list[str]:
 
 
 def _csv_dialect(dialect: dict) -> dict:
+    escape = dialect.get("escapeChar")
     return {
         "delimiter": dialect.get("delimiter", ","),
         "quotechar": dialect.get("quoteChar", '"'),
         "doublequote": dialect.get("doubleQuote", True),
         "skipinitialspace": dialect.get("skipInitialSpace", False),
+        "escapechar": escape if isinstance(escape, str) and len(escape) == 1 else None,
     }
+
+
+def _needs_python_parser(dialect: dict) -> bool:
+    """Dialect options pyarrow's reader has no equivalent for."""
+    return bool(dialect.get("skipInitialSpace")) or bool(dialect.get("escapeChar"))
+
+
+def _parse_python(data: bytes, width: int, dialect: dict):
+    """The csv module's reading, shaped like ``_arrow_read``: regular rows as string columns,
+    irregular ones as (row number, re-written text) for ``_with_irregular_rows``."""
+    import pyarrow as pa
+
+    options = _csv_dialect(dialect)
+    text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", errors="strict", newline="")
+    columns: list[list[str]] = [[] for _ in range(width)]
+    bad = []
+    for number, cells in enumerate(csv.reader(text, **options), start=1):
+        if len(cells) == width:
+            for i, cell in enumerate(cells):
+                columns[i].append(cell)
+        else:
+            out = io.StringIO()
+            csv.writer(out, **{**options, "skipinitialspace": False}, lineterminator="").writerow(cells)
+            bad.append((number, out.getvalue()))
+    table = pa.table({f"f{i}": pa.array(col, pa.string()) for i, col in enumerate(columns)})
+    return table, bad
 
 
 def _arrow_read(data: bytes, width: int, dialect: dict, use_threads: bool, block_size: int):
@@ -274,8 +302,9 @@ def read_raw(res: Resource, data: bytes) -> tuple[RawTable | None, list[Finding]
                                           f"{MAX_COLUMNS:,} this validator reads; the file is not checked", row=1)]
     width = max(len(labels), 1)
     try:
-        table, bad = _parse_arrow(data, width, res.dialect)
-    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        parse = _parse_python if _needs_python_parser(res.dialect) else _parse_arrow
+        table, bad = parse(data, width, res.dialect)
+    except (pa.ArrowInvalid, UnicodeDecodeError, csv.Error) as exc:
         problem = _encoding_finding(res, data, "utf-8") if "utf8" in str(exc).lower() else None
         if problem is None:
             problem = _finding(res, "source-error", f"cannot be parsed as CSV ({exc}); check quotes and delimiters")
