@@ -220,7 +220,16 @@ def _csv_dialect(dialect: dict) -> dict:
 
 def _needs_python_parser(dialect: dict) -> bool:
     """Dialect options pyarrow's reader has no equivalent for."""
-    return bool(dialect.get("skipInitialSpace")) or bool(dialect.get("escapeChar"))
+    return any(dialect.get(option) for option in ("skipInitialSpace", "escapeChar", "commentChar", "commentRows"))
+
+
+def _is_comment(number: int, cells: list[str], dialect: dict) -> bool:
+    """A comment row: listed in commentRows, or starting with commentChar (its number still counts)."""
+    rows = dialect.get("commentRows")
+    if isinstance(rows, list) and number in rows:
+        return True
+    char = dialect.get("commentChar")
+    return isinstance(char, str) and bool(char) and bool(cells) and cells[0].startswith(char)
 
 
 def _parse_python(data: bytes, width: int, dialect: dict):
@@ -231,9 +240,11 @@ def _parse_python(data: bytes, width: int, dialect: dict):
     options = _csv_dialect(dialect)
     text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", errors="strict", newline="")
     columns: list[list[str]] = [[] for _ in range(width)]
-    bad = []
+    bad, skipped = [], []
     for number, cells in enumerate(csv.reader(text, **options), start=1):
-        if len(cells) == width:
+        if number > 1 and _is_comment(number, cells, dialect):
+            skipped.append(number)
+        elif len(cells) == width:
             for i, cell in enumerate(cells):
                 columns[i].append(cell)
         else:
@@ -241,7 +252,7 @@ def _parse_python(data: bytes, width: int, dialect: dict):
             csv.writer(out, **{**options, "skipinitialspace": False}, lineterminator="").writerow(cells)
             bad.append((number, out.getvalue()))
     table = pa.table({f"f{i}": pa.array(col, pa.string()) for i, col in enumerate(columns)})
-    return table, bad
+    return table, bad, skipped
 
 
 def _arrow_read(data: bytes, width: int, dialect: dict, use_threads: bool, block_size: int):
@@ -281,7 +292,7 @@ def _parse_arrow(data: bytes, width: int, dialect: dict):
             block_size = len(data) + 1  # a single huge cell: read the file as one block
             table, bad = _arrow_read(data, width, dialect, use_threads, block_size)
         if all(number is not None for number, _ in bad):
-            return table, bad
+            return table, bad, []
     raise AssertionError("pyarrow gave no row numbers for irregular rows")  # pragma: no cover
 
 
@@ -303,7 +314,7 @@ def read_raw(res: Resource, data: bytes) -> tuple[RawTable | None, list[Finding]
     width = max(len(labels), 1)
     try:
         parse = _parse_python if _needs_python_parser(res.dialect) else _parse_arrow
-        table, bad = parse(data, width, res.dialect)
+        table, bad, skipped = parse(data, width, res.dialect)
     except (pa.ArrowInvalid, UnicodeDecodeError, csv.Error) as exc:
         problem = _encoding_finding(res, data, "utf-8") if "utf8" in str(exc).lower() else None
         if problem is None:
@@ -312,8 +323,8 @@ def read_raw(res: Resource, data: bytes) -> tuple[RawTable | None, list[Finding]
     newlines = data.count(b"\n")
     del data  # only the parsed cells are kept
     first = 1 if has_header else 0
-    bad_numbers = np.array(sorted(n for n, _ in bad), dtype=np.int64)
-    total = table.num_rows + len(bad)
+    bad_numbers = np.array(sorted([n for n, _ in bad] + skipped), dtype=np.int64)
+    total = table.num_rows + len(bad) + len(skipped)
     rows = np.arange(1, total + 1, dtype=np.int64)
     if len(bad_numbers):
         rows = np.setdiff1d(rows, bad_numbers, assume_unique=True)
