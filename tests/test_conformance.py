@@ -172,8 +172,9 @@ def test_json_durations_and_geopoints_are_checked_like_frictionless(tmp_path):
     ({"escapeChar": "\\", "doubleQuote": False}, 'id,n,note\na,1,"say \\"hi\\""\nb,q,x\\,y\n'),
     ({"commentChar": "#"}, 'id,n,note\na,1,x\n#a comment,zz\nb,q,x\n'),
     ({"commentRows": [3]}, 'id,n,note\na,1,x\nskipped,zz,x\nb,q,x\n'),
+    ({"headerRows": [1, 2], "headerJoin": ""}, 'i,,no\nd,n,te\na,1,x\nb,q,x\n'),
 ])
-def test_dialect_options_pyarrow_lacks_are_read_like_frictionless(tmp_path, dialect, text):
+def test_dialect_options_are_read_like_frictionless(tmp_path, dialect, text):
     from conformance import compare as compare_package
 
     schema = {"fields": [{"name": "id", "type": "string"}, {"name": "n", "type": "number"}, {"name": "note", "type": "string"}]}

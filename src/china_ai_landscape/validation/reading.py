@@ -201,10 +201,29 @@ def _decode_findings(res: Resource, data: bytes) -> tuple[bytes | None, list[Fin
     return data, findings
 
 
+def header_rows(dialect: dict) -> list[int]:
+    """The record numbers that make the header (``headerRows``, default [1])."""
+    rows = dialect.get("headerRows")
+    if isinstance(rows, list) and rows and all(isinstance(r, int) and not isinstance(r, bool) and r >= 1 for r in rows):
+        return sorted(set(rows))
+    return [1]
+
+
 def _header(data: bytes, dialect: dict) -> list[str]:
-    """The first record, whole, whatever its length."""
+    """The header, read whole whatever its length: its rows' cells joined by ``headerJoin``."""
     text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", errors="replace", newline="")
-    return next(csv.reader(text, **_csv_dialect(dialect)), [])
+    wanted = header_rows(dialect)
+    records = []
+    for number, cells in enumerate(csv.reader(text, **_csv_dialect(dialect)), start=1):
+        if number in wanted:
+            records.append(cells)
+        if number >= wanted[-1]:
+            break
+    if len(records) <= 1:
+        return records[0] if records else []
+    join = dialect.get("headerJoin") if isinstance(dialect.get("headerJoin"), str) else " "
+    width = max(len(r) for r in records)
+    return [join.join(r[i] for r in records if i < len(r) and r[i] != "") for i in range(width)]
 
 
 def _csv_dialect(dialect: dict) -> dict:
@@ -322,7 +341,7 @@ def read_raw(res: Resource, data: bytes) -> tuple[RawTable | None, list[Finding]
         return None, findings + [problem]
     newlines = data.count(b"\n")
     del data  # only the parsed cells are kept
-    first = 1 if has_header else 0
+    first = header_rows(res.dialect)[-1] if has_header else 0
     bad_numbers = np.array(sorted([n for n, _ in bad] + skipped), dtype=np.int64)
     total = table.num_rows + len(bad) + len(skipped)
     rows = np.arange(1, total + 1, dtype=np.int64)
