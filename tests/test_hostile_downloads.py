@@ -80,3 +80,31 @@ def test_a_release_descriptor_naming_a_path_outside_the_cache_is_refused(publish
     with serve(served) as url, pytest.raises(DatasetError, match="not a plain file name"):
         download(VERSION, ["models"], base_url=url)  # no registry entry: the descriptor is trusted on first use
     assert not (cache.parent / "escaped.parquet").exists() and not (tmp_path / "escaped.parquet").exists()
+
+
+def test_a_remote_resource_or_schema_that_fails_is_one_finding_and_the_rest_is_checked(tmp_path):
+    """With --allow-remote, a 404 is a finding for that resource; the other resources are still checked."""
+    import json
+    import shutil
+
+    from hostile import BASE
+
+    served = tmp_path / "served"
+    served.mkdir()
+    root = tmp_path / "pkg"
+    shutil.copytree(BASE, root)
+    with serve(served) as url:
+        descriptor = json.loads((root / "datapackage.json").read_text())
+        deals = next(r for r in descriptor["resources"] if r["name"] == "deals")
+        notes = next(r for r in descriptor["resources"] if r["name"] == "deal_notes")
+        deals["path"] = f"{url}/missing.csv"
+        notes["schema"] = f"{url}/missing.json"
+        (root / "datapackage.json").write_text(json.dumps(descriptor))
+        (root / "data" / "orgs.csv").write_text((root / "data" / "orgs.csv").read_text().replace(",1999,", ",19x9,"))
+        result = run_cli("validate", str(root), "--allow-remote", "--skip", "expectations", "--skip", "descriptor",
+                         "--format", "json")
+    findings = json.loads(result.stdout)["findings"]
+    assert result.exit_code == 1
+    by_table = {(f["table"], f["code"]) for f in findings}
+    assert ("deals", "scheme-error") in by_table and ("deal_notes", "schema-error") in by_table
+    assert ("orgs", "type-error") in by_table  # the local resources were still checked

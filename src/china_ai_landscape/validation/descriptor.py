@@ -71,7 +71,10 @@ def _load_schema(package: DataPackage, name: str, schema, allow_remote: bool) ->
     if not isinstance(schema, str):
         return None, [_finding("schema-error", f'resource "{name}" has no Table Schema: add "schema": "schemas/{name}.json"', table=name)]
     if path_problem(schema) == "remote" and allow_remote:
-        text = read_remote(schema).decode("utf-8", errors="replace")
+        try:
+            text = read_remote(schema).decode("utf-8", errors="replace")
+        except DatasetError as exc:  # one remote schema failing is a finding for its resource
+            return None, [_finding("schema-error", str(exc), table=name, file=schema)]
     else:
         path, unsafe = _local(package, schema, name, "schema path")
         if unsafe:

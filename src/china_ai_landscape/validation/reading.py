@@ -72,11 +72,16 @@ def read_remote(url: str) -> bytes:
 
     from ..errors import DatasetError
 
+    from http.client import HTTPException
+
     try:
         with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 (the user opted in)
-            return response.read()
-    except OSError as exc:
+            data = response.read(MAX_DECOMPRESSED + 1)
+    except (OSError, ValueError, HTTPException) as exc:
         raise DatasetError(f"{url}: cannot be downloaded ({exc})") from None
+    if len(data) > MAX_DECOMPRESSED:
+        raise DatasetError(f"{url}: larger than {MAX_DECOMPRESSED >> 20} MiB; not read")
+    return data
 
 
 class ReadProblem(Exception):
