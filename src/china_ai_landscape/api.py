@@ -42,13 +42,17 @@ def load(name: str, version: str | None = None, as_: str = "pandas", labels: boo
     else:
         package = shipped()
         read = lambda table: read_table(package, table)  # noqa: E731
-    table = read(name)
-    if labels:
-        from .labels import with_labels
-        from .money import with_amount_usd
-
-        table = with_amount_usd(package, name, with_labels(package, name, table, read), read)
+    table = labelled(package, name, read) if labels else read(name)
     return to_frame(table, as_)
+
+
+def labelled(package: DataPackage, name: str, read):
+    """Table ``name`` with names beside ids and amounts in US dollars (``load(labels=True)``);
+    ``read(table)`` gives any table of the package as Arrow."""
+    from .labels import with_labels
+    from .money import with_amount_usd
+
+    return with_amount_usd(package, name, with_labels(package, name, read(name), read), read)
 
 
 def tables() -> list[str]:

@@ -15,9 +15,8 @@ import json
 import sys
 from pathlib import Path
 
-from .labels import with_labels
+from .api import labelled
 from .loading import read_table
-from .money import with_amount_usd
 from .package import DataPackage
 
 FOLDER = Path("docs") / "charts"
@@ -26,9 +25,7 @@ WIDTH = 640
 
 
 def _frame(package: DataPackage, name: str):
-    read = lambda table: read_table(package, table)  # noqa: E731
-    table = with_amount_usd(package, name, with_labels(package, name, read(name), read), read)
-    return table.to_pandas()
+    return labelled(package, name, lambda table: read_table(package, table)).to_pandas()
 
 
 def _grouped(frame, column: str = "developer_group_name"):

@@ -193,9 +193,9 @@ def publish_atomically(package: DataPackage, known: Registry, version: str, note
 
 
 def _table_counts(package: DataPackage) -> list[str]:
-    from .loading import read_csv_table
+    from .loading import read_table
 
-    return [f"{name} ({read_csv_table(package.data_path(name), package.schema(name)).num_rows} rows)"
+    return [f"{name} ({read_table(package, name).num_rows} rows)"
             for name in package.table_names()]
 
 

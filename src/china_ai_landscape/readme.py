@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from .package import DataPackage
-from .loading import read_csv_table
+from .loading import read_table
 from .summary import table_summaries
 
 
@@ -78,7 +78,7 @@ def coverage_section(package: DataPackage) -> str:
         date_field = next((f["name"] for f in schema["fields"] if f.get("type") == "date"), None)
         if date_field is None:
             continue
-        table = read_csv_table(package.data_path(res["name"]), schema)
+        table = read_table(package, res["name"])
         years = [d.year for d in table.column(date_field).to_pylist() if d is not None]
         counts[f"{res['name']}.{date_field}"] = {y: years.count(y) for y in set(years)}
     years = sorted({y for per_year in counts.values() for y in per_year})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .loading import read_csv_table
+from .loading import read_table
 from .package import DataPackage, shipped
 
 
@@ -12,6 +12,6 @@ def table_summaries(package: DataPackage | None = None) -> list[dict]:
     out = []
     for res in package.resources():
         name = res["name"]
-        rows = read_csv_table(package.data_path(name), package.schema(name)).num_rows
+        rows = read_table(package, name).num_rows
         out.append({"name": name, "rows": rows, "description": res.get("description", "")})
     return out

@@ -86,11 +86,11 @@ def views(ctx) -> dict[str, tuple[pl.DataFrame, dict]]:
 
 
 def _frames(package) -> dict[str, pl.DataFrame]:
-    from ..loading import read_csv_table
+    from ..loading import read_table
 
     frames = {}
     for name in package.table_names():
-        frame = pl.from_arrow(read_csv_table(package.data_path(name), package.schema(name)))
+        frame = pl.from_arrow(read_table(package, name))
         frames[name] = frame.with_columns(pl.int_range(2, frame.height + 2).alias(ROW))
     return frames
 

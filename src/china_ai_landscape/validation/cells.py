@@ -184,7 +184,7 @@ def _parse_any(raw: pl.Expr, field: dict) -> Parsed:
     return Parsed(raw, pl.lit(True))
 
 
-def _cellwise(check: Callable[[str], bool]) -> Callable[[pl.Expr, dict], Parsed]:
+def _cellwise(check: Callable[[str, dict], bool]) -> Callable[[pl.Expr, dict], Parsed]:
     """A parser for types read cell by cell in Python (JSON, ISO durations, geopoints):
     rare in tables, and exactly as frictionless reads them. The value stays the text."""
     def parse_cells(raw: pl.Expr, field: dict) -> Parsed:
