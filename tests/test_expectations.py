@@ -48,3 +48,18 @@ def test_renaming_a_field_keeps_its_expectation(tmp_path):
     data.write_text(data.read_text().replace("name_zh", "chinese_name", 1))
     report = validate(package, skip=("rules",))
     assert any(f.field == "chinese_name" and f.code == "column-values-to-not-be-null" for f in report.findings)
+
+
+def test_the_worker_and_this_process_find_the_same(tmp_path, monkeypatch):
+    """great-expectations runs in a worker started early; the findings must not depend on it.
+    A worker that cannot start falls back to this process."""
+    from china_ai_landscape.validation import gx
+
+    package = write_project_package(tmp_path / "pkg", changed("models", 0, parameters="7"))
+    jobs = []
+    monkeypatch.setattr(gx, "run", lambda job, inline=gx.run: jobs.append(job) or inline(job))
+    inline = validate(package, skip=("rules",)).findings  # the worker ran it: gx.run here was not called
+    assert jobs == [] and any(f.layer == "expectations" and f.row == 2 for f in inline)
+    monkeypatch.setattr(gx.subprocess, "Popen", lambda *a, **k: (_ for _ in ()).throw(OSError("no processes")))
+    fallback = validate(package, skip=("rules",)).findings
+    assert len(jobs) == 1 and fallback == inline

@@ -68,7 +68,30 @@ def run() -> None:
     """The ``dataset`` command as its own process (console script, ``python -m``)."""
     global _IN_OWN_PROCESS
     _IN_OWN_PROCESS = True
-    main(prog_name="dataset")
+    try:
+        main(prog_name="dataset")
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    _exit_now(code)
+
+
+def _exit_now(code) -> None:
+    """Exit with ``code`` once the exit handlers have run and the output is flushed, without
+    the interpreter's teardown of every loaded module (about 0.4 s once polars, pyarrow and
+    pandera are loaded, longer than validating a small package)."""
+    import atexit
+
+    if code is not None and not isinstance(code, int):
+        click.echo(str(code), err=True)
+        code = 1
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe or stream: nothing more can be said
+            pass
+    os._exit(code or 0)
 
 
 def _set_debug(ctx: click.Context, _param, value: bool) -> None:

@@ -70,7 +70,7 @@ def _polars_dtype(kind, item_type) -> pl.DataType:
     import pyarrow as pa
 
     field = {"type": kind, "itemType": item_type} if isinstance(kind, str) and isinstance(item_type, str) else {}
-    return pl.from_arrow(pa.array([], type=arrow_type(field))).dtype
+    return pl.from_arrow(pa.nulls(0, type=arrow_type(field))).dtype  # pa.array() would import pandas
 
 
 def _regex_ok(raw: pl.Expr, pattern: str) -> pl.Expr:

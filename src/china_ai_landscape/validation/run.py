@@ -82,11 +82,35 @@ def validate(path: str | Path | DataPackage | None = None, skip=(), *, allow_rem
         report.notes.append(which)
     resources, unreadable = descriptor.resolve(package, allow_remote=allow_remote)
     report.extend(unreadable)
+    with _expectations_worker(package, resources, skip, baseline, html_report) as worker:
+        _run_layers(report, package, resources, skip, html_report, baseline, worker)
+    return report
+
+
+def _expectations_worker(package: DataPackage, resources, skip, baseline, html_report):
+    """A worker importing great-expectations while the other layers run, when the
+    expectations layer will have something to check; otherwise a no-op context."""
+    from contextlib import nullcontext
+
+    if "expectations" in skip:
+        return nullcontext()
+    stated = any(isinstance(f, dict) and f.get("expectations") for r in resources for f in r.schema.get("fields") or [])
+    if not (stated or baseline is not None or html_report is not None):
+        from .rules import applicable
+
+        if not any(r.expectations is not None or r.views is not None for r in applicable(package)):
+            return nullcontext()
+    from .gx import Worker
+
+    return Worker()
+
+
+def _run_layers(report: Report, package: DataPackage, resources, skip, html_report, baseline, worker) -> None:
     if "descriptor" not in skip:
         report.layers.append("descriptor")
         report.extend(descriptor.check(package, resources))
     if set(LAYERS[1:]) <= set(skip):
-        return report
+        return
     from . import tables
 
     from .reading import load_bytes
@@ -107,7 +131,7 @@ def validate(path: str | Path | DataPackage | None = None, skip=(), *, allow_rem
 
         report.layers.append("expectations")
         baseline_package = DataPackage(baseline) if baseline is not None else None
-        findings, notes = expectations.check(package, result.tables, html_report=html_report, baseline=baseline_package)
+        findings, notes = expectations.check(package, result.tables, html_report=html_report, baseline=baseline_package,
+                                             worker=worker)
         report.extend(findings)
         report.notes.extend(notes)
-    return report
