@@ -19,11 +19,10 @@ import polars as pl
 from ..package import DataPackage
 from . import gx
 from .findings import Finding
-from .gx import ROW, Expectation, Job, Worker
+from .gx import LAYER, ROW, Expectation, Job, Worker
 from .rules import RuleContext, applicable
 from .tables import TypedTable
 
-LAYER = "expectations"
 
 
 def schema_expectations(table: str, schema: dict) -> list[Expectation]:

@@ -172,7 +172,7 @@ class Worker:
             except (OSError, EOFError, pickle.UnpicklingError, ValueError):
                 pass
             finally:
-                self._process = None
+                self.close()  # a worker that failed half-way must not outlive the run
         return run(job)
 
     def close(self) -> None:
