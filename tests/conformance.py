@@ -90,3 +90,17 @@ def compare(path: Path) -> tuple[set, set]:
     """
     ours, theirs = our_locations(Path(path)), frictionless_locations(Path(path))
     return ours, without_cascades(Path(path), ours, theirs)
+
+
+def frictionless_verdict(path: Path) -> tuple[bool, set[tuple]]:
+    """frictionless's verdict and its (table, row, field, code) locations for one package."""
+    import frictionless
+
+    report = frictionless.validate(str(path), limit_errors=10**7)
+    return report.valid, frictionless_report_locations(DataPackage(path), report)
+
+
+def our_verdict(path: Path) -> tuple[bool, set[tuple]]:
+    """Our verdict (descriptor and tables layers) and our locations for one package."""
+    report = validate(path, skip=("rules", "expectations"))
+    return report.ok, report_locations(report)

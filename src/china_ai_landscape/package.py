@@ -101,6 +101,14 @@ def _parse_yaml(text: str, path) -> object:
         raise DatasetError(f"{path}: YAML nested too deeply to be a descriptor or schema") from None
 
 
+def flat_dialect(dialect: dict) -> dict:
+    """A Table Dialect with frictionless's own nesting of CSV options (``{"csv": {...}}``) undone."""
+    nested = dialect.get("csv")
+    if not isinstance(nested, dict):
+        return dialect
+    return {**nested, **{k: v for k, v in dialect.items() if k != "csv"}}
+
+
 def read_json(path: Path) -> dict:
     """Parse a JSON (or, by its suffix, YAML) file; every failure is a DatasetError naming the file."""
     path = Path(path)
@@ -179,6 +187,17 @@ class DataPackage:
             raise DatasetError(f"{self.path}: the schema of {name!r} needs a \"fields\" list whose every field "
                                "has a \"name\": run 'dataset validate' for details")
         return schema
+
+    def dialect(self, name: str) -> dict:
+        """The Table Dialect of a resource, inline or from its dialect file ({} when it has none)."""
+        dialect = self.resource(name).get("dialect")
+        if isinstance(dialect, str):
+            dialect = read_json(self.resolve(dialect, what=f"dialect path of {name!r}"))
+        if dialect is None:
+            return {}
+        if not isinstance(dialect, dict):
+            raise DatasetError(f"{self.path}: the dialect of {name!r} must be an object: run 'dataset validate' for details")
+        return flat_dialect(dialect)
 
     def resolve(self, path: str, what: str = "resource path") -> Path:
         """A path of the descriptor, resolved safely inside the package (see resolve_inside)."""

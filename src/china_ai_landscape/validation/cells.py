@@ -352,7 +352,10 @@ def constraints(raw: pl.Expr, value: pl.Expr, field: dict) -> list[Constraint]:
         elif name in _BOUNDS and kind in _BOUND_TYPES:
             op, words = _BOUNDS[name]
             limit = parse_constants([bound], field)[0]
-            found.append(Constraint(name, _compare(value, op, limit), lambda v, w=words, b=bound: f'"{_short(v)}" is out of range: must be {w} {b}'))
+            broken = _compare(value, op, limit)
+            if kind == "number":  # NaN is no number's equal: it meets no bound (polars orders it above all)
+                broken = broken | value.is_nan()
+            found.append(Constraint(name, broken, lambda v, w=words, b=bound: f'"{_short(v)}" is out of range: must be {w} {b}'))
     return found
 
 

@@ -18,7 +18,7 @@ import re
 from pathlib import Path, PurePosixPath
 
 from ..errors import DatasetError, UnsafePathError
-from ..package import DataPackage, path_problem, read_json
+from ..package import DataPackage, flat_dialect, path_problem, read_json
 from .findings import Finding
 from .reading import Resource, read_remote
 
@@ -162,16 +162,22 @@ def _compression(resource: dict) -> str | None:
 def _load_dialect(package: DataPackage, name: str, dialect) -> tuple[dict, Finding | None]:
     """A resource's Table Dialect: inline, or from a JSON/YAML file inside the package."""
     if dialect is None or isinstance(dialect, dict):
-        return dialect or {}, None
+        return flat_dialect(dialect or {}), None
     if not isinstance(dialect, str):
         return {}, _finding("dialect-error", f'the dialect of "{name}" must be an object or a path to one', table=name)
     location, unsafe = _local(package, dialect, name, "dialect path")
     if unsafe:
         return {}, unsafe
     try:
-        return read_json(location), None
+        loaded = read_json(location)
     except DatasetError as exc:
         return {}, _finding("dialect-error", f"the dialect of \"{name}\" cannot be read: {exc}", table=name, file=dialect)
+    if not isinstance(loaded, dict):
+        return {}, _finding("dialect-error", f'the dialect file of "{name}" must hold an object', table=name, file=dialect)
+    return flat_dialect(loaded), None
+
+
+_UNREADABLE = ("encoding-error", "source-error", "scheme-error", "format-error", "compression-error")
 
 
 def _is_tabular(resource: dict) -> bool:
@@ -222,14 +228,14 @@ def _resolve_one(package: DataPackage, res: dict, index: int, allow_remote: bool
         return None, [_finding("resource-error", f'resource "{name}" ({file}) is not a CSV table; it is not checked',
                                table=name, severity="warning", file=parts[0])]
     schema, findings = _load_schema(package, name, res.get("schema"), allow_remote)
-    if schema is None and res.get("schema") is None and all(isinstance(x, Path) for x in locations):
-        schema, findings = _inferred_schema(locations[0], name, file)
     dialect, problem = _load_dialect(package, name, res.get("dialect"))
-    if schema is None or problem is not None:
-        return None, findings + ([problem] if problem else [])
     if res.get("format") == "tsv" or parts[0].endswith(".tsv"):
         dialect = {"delimiter": "\t", **dialect}
     encoding = res.get("encoding") if isinstance(res.get("encoding"), str) else "utf-8"
+    if schema is None and res.get("schema") is None and problem is None and all(isinstance(x, Path) for x in locations):
+        schema, dialect, findings = _inferred(locations[0], name, file, dialect, res.get("encoding"))
+    if schema is None or problem is not None:
+        return None, findings + ([problem] if problem else [])
     location = locations[0] if len(locations) == 1 else locations
     return Resource(name, file, location, schema, dialect, encoding, _compression({**res, "path": parts[0]})), findings
 
@@ -247,20 +253,31 @@ def _location(package: DataPackage, path: str, name: str, allow_remote: bool) ->
     return location, None
 
 
-def _inferred_schema(location: Path, name: str, file: str) -> tuple[dict | None, list[Finding]]:
-    """A resource without a schema (the standard allows it): types inferred as frictionless infers them."""
+def _inferred(location: Path, name: str, file: str, dialect: dict, encoding) -> tuple[dict | None, dict, list[Finding]]:
+    """A resource without a schema (the standard allows it): its field types, and the dialect options
+    the descriptor leaves open (delimiter, header row, ...), inferred as frictionless infers them, so
+    the table is read the way its types were guessed. The encoding is not taken from the guess: the
+    table is read as UTF-8 unless the descriptor says otherwise, as the standard says."""
     try:
+        from frictionless import Dialect
         from frictionless import Resource as FrictionlessResource
 
-        inferred = FrictionlessResource(path=str(location))
+        stated = {"encoding": encoding} if isinstance(encoding, str) else {}
+        inferred = FrictionlessResource(path=str(location), dialect=Dialect.from_descriptor(dialect), **stated)
         inferred.infer()
         schema = inferred.schema.to_descriptor()
-    except Exception as exc:  # noqa: BLE001 (the data cannot be read: the tables layer says why)
-        return None, [_finding("schema-error", f'resource "{name}" has no schema and none can be inferred ({type(exc).__name__})',
-                               table=name, file=file)]
-    return schema, [_finding("schema-inferred", f'resource "{name}" has no Table Schema: its field types were inferred from '
-                             "the data (as frictionless infers them); add a schema to state them", table=name,
-                             severity="warning", file=file)]
+        found = inferred.dialect.to_descriptor()
+    except Exception as exc:  # noqa: BLE001 (frictionless cannot read the data: say why, as it would)
+        error = getattr(exc, "error", None)
+        code = getattr(error, "type", "")
+        code = code if code in _UNREADABLE else "schema-error"
+        why = getattr(error, "note", "") or type(exc).__name__
+        return None, dialect, [_finding(code, f'resource "{name}" has no schema, and its data cannot be read to infer one: {why}',
+                                        table=name, file=file)]
+    return schema, {**flat_dialect(found), **dialect}, [_finding(
+        "schema-inferred", f'resource "{name}" has no Table Schema: its field types (and the dialect options the descriptor '
+        "leaves open) were inferred from the data, as frictionless infers them; add a schema to state them", table=name,
+        severity="warning", file=file)]
 
 
 def _inline_resource(package: DataPackage, res: dict, name: str) -> tuple[Resource | None, list[Finding]]:

@@ -75,12 +75,12 @@ def _header_findings(res: Resource, raw: RawTable) -> list[Finding]:
         name = names[i] if i < len(names) else None
         repeated = label in seen
         seen.add(label)
-        if label == "":
-            add("blank-label", name, f"column {i + 1} has no name in the header" + (f': name it "{name}"' if name else ": remove the column"))
-        elif repeated:
-            add("duplicate-label", name, f'column {i + 1} repeats the header "{label}"' + (f': the schema expects "{name}" there' if name else ""))
-        elif name is None:
+        if name is None:  # beyond the schema: extra, whether blank or repeated (as frictionless says)
             add("extra-label", None, f'column {i + 1} "{label}" is not in the schema: remove it or add the field to the Table Schema')
+        elif label == "":
+            add("blank-label", name, f'column {i + 1} has no name in the header: name it "{name}"')
+        elif repeated:
+            add("duplicate-label", name, f'column {i + 1} repeats the header "{label}": the schema expects "{name}" there')
         elif label != name:
             where = (f'the header has no "{name}" column at all: add it' if name not in labels
                      else "put the columns in the order of the schema")
@@ -208,15 +208,32 @@ def _collect(res: Resource, frame: pl.DataFrame, checks: list[_Check]) -> list[F
     return out
 
 
-def _row_checks(res: Resource, raw: RawTable, blank: pl.Expr) -> tuple[list[_Check], list[Finding]]:
+def _extra_column_names(labels: list[str]) -> list[str]:
+    """Names for the header's columns, repeated ones numbered ("name", "name2"), as frictionless names them."""
+    seen: list[str] = []
+    names = []
+    for i, label in enumerate(labels):
+        label = label or f"field{i + 1}"
+        count = seen.count(label) + 1
+        names.append(f"{label}{count}" if count > 1 and len(set(labels)) != len(labels) else label)
+        seen.append(label)
+    return names
+
+
+def _row_checks(res: Resource, raw: RawTable, blank: pl.Expr, fields: int) -> tuple[list[_Check], list[Finding]]:
+    """Blank rows, extra cells, and rows that end before a column the schema does not describe."""
     width = len(raw.labels)
     # one finding per extra cell, as frictionless counts them
     extra = [Finding("extra-cell", f"cell {width + i + 1} is beyond the {width} columns of the header: remove the extra "
                      f'cell "{cells.short(cell)}", or quote a value that contains the delimiter',
                      res.name, row, None, LAYER, "error", res.file, None)
              for row, cells_ in raw.extra_cells.items() for i, cell in enumerate(cells_)]
-    blank_check = _Check("blank-row", None, blank, lambda r: "the row is empty: remove it")
-    return [blank_check], extra
+    checks = [_Check("blank-row", None, blank, lambda r: "the row is empty: remove it")]
+    names = _extra_column_names(raw.labels)
+    for i in range(fields, width):
+        checks.append(_Check("missing-cell", names[i], pl.col(column(i)).is_null() & ~blank,
+                             lambda r, n=names[i]: f'the row ends before column "{n}" of the header: add the missing cell'))
+    return checks, extra
 
 
 def _key_findings(res: Resource, typed: pl.DataFrame, fields: list[dict], present: set[str]) -> list[Finding]:
@@ -275,7 +292,7 @@ def _check_one(res: Resource, read: Callable[[Resource], bytes]) -> tuple[list[F
     frame = frame.with_columns(blank.alias("__blank"))
     blank = pl.col("__blank")
     field_checks, typed_exprs = _field_checks(fields, width, blank)
-    row_checks, extra = _row_checks(res, raw, blank)
+    row_checks, extra = _row_checks(res, raw, blank, len(fields))
     if frame.height == 0:
         findings.append(Finding("empty-table", "the file has a header but no data rows", res.name, None, None, LAYER, "warning", res.file))
     blank_rows = set(frame.filter(blank).get_column(ROW).to_list()) if frame.height else set()

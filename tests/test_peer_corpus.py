@@ -1,0 +1,89 @@
+"""frictionless-py's own fixtures: both tools give the same verdict and the same findings.
+
+164 packages: frictionless-py's package descriptors and its CSV files as schema-less packages
+(see tests/peer_cases.py). Deliberate differences are listed there and in the README.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conformance import frictionless_verdict, our_verdict, without_cascades
+from peer_cases import DESCRIPTORS, DIFFERENCES, ROOT, SCHEMALESS_CSV
+
+CASES = list(DESCRIPTORS) + list(SCHEMALESS_CSV)
+
+
+def _package(case: str, tmp: Path) -> Path:
+    """The descriptor of a case: frictionless-py's own, or a one-resource package around a CSV."""
+    if case in DESCRIPTORS:
+        return ROOT / case
+    folder = tmp / case.replace("/", "_")
+    folder.mkdir(parents=True)
+    shutil.copy(ROOT / case, folder / Path(case).name)
+    (folder / "datapackage.json").write_text(json.dumps(
+        {"name": "peer-case", "resources": [{"name": "table", "path": Path(case).name}]}), encoding="utf-8")
+    return folder / "datapackage.json"
+
+
+@pytest.fixture(scope="module")
+def peer_runs(tmp_path_factory):
+    """Each case's package path and frictionless's verdict, computed once for the module."""
+    tmp = tmp_path_factory.mktemp("peers")
+    runs = {}
+    for case in CASES:
+        path = _package(case, tmp)
+        runs[case] = (path, *frictionless_verdict(path))
+    return runs
+
+
+def _disagreement(case: str, path: Path, their_ok: bool, theirs: set) -> str | None:
+    """Why the tools disagree on a case beyond its documented difference, or None."""
+    ok, ours = our_verdict(path)
+    theirs = without_cascades(path, ours, theirs)
+    expected = DIFFERENCES.get(case)
+    if expected is None:
+        if (ok, ours) != (their_ok, theirs):
+            return f"verdicts {ok}/{their_ok}; only ours {sorted(ours - theirs, key=str)}; only theirs {sorted(theirs - ours, key=str)}"
+        return None
+    codes = (frozenset(c for *_, c in ours - theirs), frozenset(c for *_, c in theirs - ours))
+    if (ok, their_ok) != (expected.our_verdict, expected.their_verdict) or codes != (expected.only_ours, expected.only_theirs):
+        return f"documented difference changed: verdicts {ok}/{their_ok}, codes only ours {sorted(codes[0])}, only theirs {sorted(codes[1])}"
+    return None
+
+
+def test_the_corpus_is_large_enough():
+    assert len(CASES) >= 60
+    assert set(DIFFERENCES) <= set(CASES)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_we_agree_with_frictionless_on_its_fixtures(case, peer_runs):
+    assert _disagreement(case, *peer_runs[case]) is None
+
+
+@pytest.mark.parametrize("disabled", ["_header_findings", "_key_findings", "_row_checks"])
+def test_the_corpus_catches_a_disabled_check(disabled, peer_runs, monkeypatch):
+    """Turn one check of the tables layer off: some package of the corpus must then disagree.
+
+    (No fixture of frictionless-py breaks a foreign key; tests/corpus/ covers that check.)
+    """
+    from china_ai_landscape.validation import tables
+
+    original = getattr(tables, disabled)
+    if disabled == "_row_checks":
+        monkeypatch.setattr(tables, disabled, lambda *args: ([], original(*args)[1]))
+    else:
+        monkeypatch.setattr(tables, disabled, lambda *args: [])
+    assert any(_disagreement(case, *peer_runs[case]) for case in CASES)
+
+
+def test_the_corpus_catches_disabled_cell_constraints(peer_runs, monkeypatch):
+    from china_ai_landscape.validation import cells
+
+    monkeypatch.setattr(cells, "constraints", lambda *args: [])
+    assert any(_disagreement(case, *peer_runs[case]) for case in CASES)
