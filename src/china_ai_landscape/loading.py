@@ -17,61 +17,17 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 FORMATS = ("pandas", "arrow", "polars")
-_TRUE = ["true", "True", "TRUE", "1"]
-_FALSE = ["false", "False", "FALSE", "0"]
 
 
-def read_csv_table(path: Path | str, table_schema: dict) -> "pa.Table":
-    """Read one CSV file into an Arrow table typed by its Table Schema.
+def read_csv_table(path: Path | str, table_schema: dict, dialect: dict | None = None, encoding: str = "utf-8") -> "pa.Table":
+    """Read one CSV file into an Arrow table typed by its Table Schema (see ``typed_csv``).
 
     Meant for data that passes validation; malformed files raise DatasetError naming the
     file (``dataset validate`` says where and why).
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    from pyarrow import csv
+    from .typed_csv import read
 
-    from .arrow_types import arrow_schema
-
-    schema = arrow_schema(table_schema)
-    fields = table_schema["fields"]
-    names = [f["name"] for f in fields]
-    read_types = {f["name"]: (pa.string() if f.get("type") == "list" else schema.field(f["name"]).type) for f in fields}
-    convert = csv.ConvertOptions(
-        column_types=read_types,
-        include_columns=names,
-        null_values=table_schema.get("missingValues", [""]),
-        strings_can_be_null=True,
-        true_values=_TRUE,
-        false_values=_FALSE,
-    )
-    try:
-        table = _read_whole_cells(csv, path, convert)
-    except FileNotFoundError:
-        raise DatasetError(f"{path}: file not found") from None
-    except (pa.ArrowInvalid, pa.ArrowKeyError, OSError) as exc:  # ArrowKeyError: a column is missing
-        raise DatasetError(f"{path}: cannot be read as typed by its schema ({exc}); run 'dataset validate' for details") from None
-    for i, field in enumerate(fields):
-        if field.get("type") == "list":
-            parts = pc.split_pattern(table.column(i), pattern=field.get("delimiter", ","))
-            table = table.set_column(i, schema.field(i), parts.cast(schema.field(i).type))
-    try:
-        return table.cast(schema)
-    except (ValueError, pa.ArrowInvalid) as exc:  # a required field left empty
-        raise DatasetError(f"{path}: cannot be read as typed by its schema ({exc}); run 'dataset validate' for details") from None
-
-
-def _read_whole_cells(csv, path, convert):
-    """pyarrow's reader, with one block as large as the file when a cell outgrows a block."""
-    import pyarrow as pa
-
-    try:
-        return csv.read_csv(path, convert_options=convert)
-    except pa.ArrowInvalid as exc:
-        if "straddling" not in str(exc):
-            raise
-    block = min(Path(path).stat().st_size + 1, 2**31 - 1)
-    return csv.read_csv(path, read_options=csv.ReadOptions(block_size=block), convert_options=convert)
+    return read(path, table_schema, dialect, encoding)
 
 
 def to_frame(table: "pa.Table", as_: str) -> Any:
@@ -117,7 +73,8 @@ def read_table(package: DataPackage, name: str) -> "pa.Table":
     schema = package.schema(name)
     if path.suffix == ".parquet":
         return read_parquet_table(path, schema)
-    return read_csv_table(path, schema)
+    encoding = package.resource(name).get("encoding")
+    return read_csv_table(path, schema, package.dialect(name), encoding if isinstance(encoding, str) else "utf-8")
 
 
 def load_from(package: DataPackage, name: str, as_: str = "pandas") -> Any:

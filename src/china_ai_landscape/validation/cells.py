@@ -18,6 +18,7 @@ from typing import Callable
 import polars as pl
 
 from ..arrow_types import arrow_type
+from ..typed_csv import FALSE, TRUE
 
 _INT = r"^\s*[+-]?[0-9]+(_[0-9]+)*\s*$"  # what int(cell.strip()) accepts
 _DIGITS = r"[0-9]+(_[0-9]+)*"
@@ -26,8 +27,6 @@ _YEAR_FIRST = r"^[0-9]{4}-"
 _URI = r"^[^:/?#]+:"
 _EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 _UUID = r"^(?i)[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$"
-_TRUE = ["true", "True", "TRUE", "1"]
-_FALSE = ["false", "False", "FALSE", "0"]
 _STRPTIME_TO_CHRONO = {"%z": "%#z"}
 _OFFSET = r"(Z|([+-])([0-9]{2})(?::?([0-9]{2}))?)?"
 _ISO_DATETIME = rf"^([0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}).([0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}})([.,][0-9]+)?{_OFFSET}$"
@@ -102,7 +101,7 @@ def _parse_number(raw: pl.Expr, field: dict) -> Parsed:
 
 
 def _parse_boolean(raw: pl.Expr, field: dict) -> Parsed:
-    true, false = field.get("trueValues", _TRUE), field.get("falseValues", _FALSE)
+    true, false = field.get("trueValues", TRUE), field.get("falseValues", FALSE)
     value = pl.when(raw.is_in(true)).then(True).when(raw.is_in(false)).then(False).otherwise(None)
     return Parsed(value, raw.is_in(true + false))
 

@@ -1,0 +1,221 @@
+"""One CSV resource read into an Arrow table typed by its Table Schema, as its Table Dialect says.
+
+This is the loading path, so it uses pyarrow only (no polars). Every cell is read as text and
+then converted field by field with the options the schema gives (``trueValues``,
+``falseValues``, ``decimalChar``, ``groupChar``, ``bareNumber``, date and datetime
+``format``, ``missingValues``), the way ``dataset validate`` reads them: a package that
+validates loads, diffs and publishes with the same values. A cell that cannot be converted
+raises DatasetError naming the file, row and field.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .arrow_types import arrow_field, arrow_schema
+from .errors import DatasetError
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+TRUE = ["true", "True", "TRUE", "1"]
+FALSE = ["false", "False", "FALSE", "0"]
+_PYTHON_ONLY = ("skipInitialSpace", "commentChar", "commentRows")  # dialect options pyarrow cannot honour
+_NOT_BARE = r"^[^-\d]*|\D*$"  # what bareNumber: false strips around a number
+
+
+def read(path: Path | str, table_schema: dict, dialect: dict | None = None, encoding: str = "utf-8") -> "pa.Table":
+    """The table of one CSV file, typed by ``table_schema``, its cells split as ``dialect`` says."""
+    import pyarrow as pa
+
+    dialect = dialect or {}
+    fields = table_schema["fields"]
+    nulls = table_schema.get("missingValues", [""])
+    try:
+        labels, first = _labels(path, dialect, encoding, [f["name"] for f in fields])
+        index = {label: i for i, label in reversed(list(enumerate(labels)))}  # a repeated label: its first column
+        missing = [f["name"] for f in fields if f["name"] not in index]
+        if missing:
+            raise DatasetError(f"{path}: no column {', '.join(map(repr, missing))} in the header; run 'dataset validate' for details")
+        columns = [index[f["name"]] for f in fields]
+        if any(dialect.get(option) for option in _PYTHON_ONLY) or encoding.lower().replace("-", "") != "utf8":
+            cells = _python_text(path, columns, first, dialect, encoding)
+            typed = [_convert(_nulled(c, nulls), f, path, first) for c, f in zip(cells, fields)]
+        else:
+            cells = _arrow_cells(path, len(labels), columns, fields, first, dialect, nulls)
+            typed = [_convert(c, f, path, first) if _needs_conversion(f) else c for c, f in zip(cells, fields)]
+    except FileNotFoundError:
+        raise DatasetError(f"{path}: file not found") from None
+    except (UnicodeDecodeError, csv.Error, OSError, ValueError, pa.ArrowInvalid) as exc:
+        raise DatasetError(f"{path}: cannot be read as typed by its schema ({exc}); run 'dataset validate' for details") from None
+    try:
+        return pa.Table.from_arrays(typed, schema=arrow_schema(table_schema))
+    except (ValueError, pa.ArrowInvalid) as exc:  # a required field left empty
+        raise DatasetError(f"{path}: cannot be read as typed by its schema ({exc}); run 'dataset validate' for details") from None
+
+
+def _needs_conversion(field: dict) -> bool:
+    """Whether pyarrow's own typed reading would differ from the schema's notation for this field."""
+    kind = field.get("type", "string")
+    if kind in ("list",) or (kind == "boolean" and ("trueValues" in field or "falseValues" in field)):
+        return True
+    if kind in ("integer", "number", "year"):
+        return field.get("bareNumber") is False or bool(field.get("groupChar")) or field.get("decimalChar", ".") != "."
+    return kind in ("date", "datetime") and field.get("format", "default") not in ("default", "any")
+
+
+def _header_rows(dialect: dict) -> list[int]:
+    rows = dialect.get("headerRows")
+    if isinstance(rows, list) and rows and all(isinstance(r, int) and not isinstance(r, bool) and r >= 1 for r in rows):
+        return sorted(set(rows))
+    return [1]
+
+
+def _csv_options(dialect: dict) -> dict:
+    escape = dialect.get("escapeChar")
+    return {"delimiter": dialect.get("delimiter", ","), "quotechar": dialect.get("quoteChar", '"') or None,
+            "doublequote": dialect.get("doubleQuote", True), "escapechar": escape if isinstance(escape, str) and escape else None,
+            "skipinitialspace": dialect.get("skipInitialSpace", False) is True}
+
+
+def _records(path, dialect: dict, encoding: str):
+    """(record number, cells) of every record the csv module reads, comment rows left out."""
+    comment = dialect.get("commentChar")
+    comment_rows = set(dialect.get("commentRows") or [])
+    with open(path, encoding=encoding, newline="") as handle:
+        for number, cells in enumerate(csv.reader(handle, **_csv_options(dialect)), start=1):
+            if number in comment_rows or (isinstance(comment, str) and comment and cells and cells[0].startswith(comment)):
+                continue
+            yield number, cells
+
+
+def _labels(path, dialect: dict, encoding: str, names: list[str]) -> tuple[list[str], int]:
+    """The header's labels (``headerJoin`` joins several header rows) and the last header record."""
+    if dialect.get("header", True) is False:
+        return names, 0
+    wanted = _header_rows(dialect)
+    rows = []
+    for number, cells in _records(path, dialect, encoding):
+        if number in wanted:
+            rows.append(cells)
+        if number >= wanted[-1]:
+            break
+    if len(rows) <= 1:
+        return (rows[0] if rows else []), wanted[-1]
+    join = dialect.get("headerJoin") if isinstance(dialect.get("headerJoin"), str) else " "
+    width = max(len(r) for r in rows)
+    return [join.join(r[i] for r in rows if i < len(r) and r[i] != "") for i in range(width)], wanted[-1]
+
+
+def _python_text(path, columns: list[int], first: int, dialect: dict, encoding: str) -> list:
+    """The wanted columns as text, read with the csv module (dialect options pyarrow lacks)."""
+    import pyarrow as pa
+
+    rows = [cells for number, cells in _records(path, dialect, encoding) if number > first]
+    return [pa.array([r[i] if i < len(r) else None for r in rows], pa.string()) for i in columns]
+
+
+def _nulled(text: "pa.Array", nulls: list[str]) -> "pa.Array":
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not nulls:
+        return text
+    return pc.if_else(pc.is_in(text, value_set=pa.array(nulls, pa.string())), pa.scalar(None, pa.string()), text)
+
+
+def _arrow_cells(path, width: int, columns: list[int], fields: list[dict], first: int, dialect: dict, nulls: list[str]) -> list:
+    """The wanted columns read by pyarrow: typed directly where its reading matches the schema's
+    notation, as text (for ``_convert``) where it does not."""
+    import pyarrow as pa
+    from pyarrow import csv as pacsv
+
+    names = [f"f{i}" for i in range(width)]
+    types = {names[i]: (pa.string() if _needs_conversion(f) else arrow_field(f).type) for i, f in zip(columns, fields)}
+    escape = dialect.get("escapeChar")
+    parse = pacsv.ParseOptions(delimiter=dialect.get("delimiter", ","), quote_char=dialect.get("quoteChar", '"') or False,
+                               double_quote=dialect.get("doubleQuote", True), newlines_in_values=True,
+                               escape_char=escape if isinstance(escape, str) and escape else False)
+    convert = pacsv.ConvertOptions(column_types=types, include_columns=sorted(set(types), key=names.index),
+                                   null_values=nulls, strings_can_be_null=True, true_values=TRUE, false_values=FALSE)
+    block = 1 << 20
+    while True:
+        read = pacsv.ReadOptions(column_names=names, skip_rows=first, block_size=block)
+        try:
+            table = pacsv.read_csv(path, read_options=read, parse_options=parse, convert_options=convert)
+            return [table.column(names[i]) for i in columns]
+        except pa.ArrowInvalid as exc:
+            if "straddling" not in str(exc) or block > Path(path).stat().st_size:
+                raise
+            block = min(Path(path).stat().st_size + 1, 2**31 - 1)  # a cell larger than a block
+
+
+def _convert(text: "pa.Array", field: dict, path, first: int) -> "pa.Array":
+    """One column of text (missing values already null) as the field's Arrow type."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    target = arrow_field(field).type
+    kind = field.get("type", "string")
+    try:
+        if kind == "boolean":
+            return _booleans(text, field)
+        if kind == "list":
+            return pc.split_pattern(text, pattern=field.get("delimiter", ",")).cast(target)
+        if kind in ("integer", "year"):
+            return pc.cast(_numeric_text(text, field, integer=True), target)
+        if kind == "number":
+            return pc.cast(_numeric_text(text, field, integer=False), target)
+        if kind in ("date", "datetime") and field.get("format", "default") not in ("default", "any"):
+            parsed = pc.strptime(text, format=field["format"].replace("%-", "%"), unit="s", error_is_null=False)
+            return pc.cast(pc.cast(parsed, pa.timestamp("s")) if parsed.type.tz else parsed, target)
+        return pc.cast(text, target)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError):
+        raise DatasetError(_cell_problem(text, field, target, path, first)) from None
+
+
+def _booleans(text: "pa.Array", field: dict) -> "pa.Array":
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    true = pc.is_in(text, value_set=pa.array(field.get("trueValues", TRUE), pa.string()))
+    false = pc.is_in(text, value_set=pa.array(field.get("falseValues", FALSE), pa.string()))
+    if pc.any(pc.and_(pc.is_valid(text), pc.invert(pc.or_(true, false)))).as_py():
+        raise ValueError("not a boolean")
+    return pc.if_else(true, True, pc.if_else(false, False, pa.scalar(None, pa.bool_())))
+
+
+def _numeric_text(text: "pa.Array", field: dict, integer: bool) -> "pa.Array":
+    """Number text as pyarrow casts it: bare, without group characters, with a "." decimal point."""
+    import pyarrow.compute as pc
+
+    text = pc.utf8_trim_whitespace(text)
+    if field.get("bareNumber") is False:
+        text = pc.replace_substring_regex(text, _NOT_BARE, "")
+    if field.get("groupChar"):
+        text = pc.replace_substring(text, field["groupChar"], "")
+    if not integer and field.get("decimalChar", ".") != ".":
+        text = pc.replace_substring(text, field["decimalChar"], ".")
+    return pc.replace_substring_regex(text, r"^\+|_", "")
+
+
+def _cell_problem(text: "pa.Array", field: dict, target, path, first: int) -> str:
+    """The first cell of a column that cannot be read as its type, in words."""
+    for index, value in enumerate(text.to_pylist()):
+        if value is None:
+            continue
+        try:
+            _convert_one(value, field, target)
+        except (DatasetError, ValueError, TypeError, OverflowError, Exception):  # noqa: BLE001 (any failure is the answer)
+            return (f'{path}: row {first + index + 1}, field {field["name"]!r}: "{value}" cannot be read as '
+                    f'{field.get("type", "string")}; run \'dataset validate\' for details')
+    return f"{path}: field {field['name']!r} cannot be read as {field.get('type', 'string')}; run 'dataset validate' for details"
+
+
+def _convert_one(value: str, field: dict, target) -> None:
+    import pyarrow as pa
+
+    _convert(pa.array([value], pa.string()), field, "", 0)
