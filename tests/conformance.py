@@ -7,6 +7,7 @@ errors about a whole file (encoding, source, scheme) have no row or field.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 from china_ai_landscape.errors import DatasetError
@@ -92,12 +93,25 @@ def compare(path: Path) -> tuple[set, set]:
     return ours, without_cascades(Path(path), ours, theirs)
 
 
+@contextmanager
+def described(path: Path):
+    """The descriptor of a package: ``path`` itself, or the unpacked copy of a zipped package."""
+    from china_ai_landscape.zipped import is_zipped, unpacked
+
+    if is_zipped(path):
+        with unpacked(path) as inner:
+            yield inner
+    else:
+        yield path
+
+
 def frictionless_verdict(path: Path) -> tuple[bool, set[tuple]]:
     """frictionless's verdict and its (table, row, field, code) locations for one package."""
     import frictionless
 
     report = frictionless.validate(str(path), limit_errors=10**7)
-    return report.valid, frictionless_report_locations(DataPackage(path), report)
+    with described(path) as descriptor:
+        return report.valid, frictionless_report_locations(DataPackage(descriptor), report)
 
 
 def our_verdict(path: Path) -> tuple[bool, set[tuple]]:

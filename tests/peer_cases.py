@@ -14,8 +14,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).parent / "peers" / "frictionless-py" / "data"
 
-# Package descriptors of frictionless-py's fixtures (paths under ROOT).
+# Package descriptors of frictionless-py's fixtures (paths under ROOT), and its zipped packages.
 DESCRIPTORS = (
+    'package.zip', 'package-invalid.zip',
     'capital.package.yaml', 'catalog/package1.yaml', 'catalog/package2.yaml',
     'ckan.package-sameresourcename.yaml', 'ckan.package.json', 'ckan.package.yaml',
     'compression/datapackage.json', 'country.package-full.yaml', 'country.package.json',

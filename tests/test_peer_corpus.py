@@ -1,6 +1,6 @@
 """frictionless-py's own fixtures: both tools give the same verdict and the same findings.
 
-164 packages: frictionless-py's package descriptors and its CSV files as schema-less packages
+166 packages: frictionless-py's package descriptors and its CSV files as schema-less packages
 (see tests/peer_cases.py). Deliberate differences are listed there and in the README.
 """
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance import frictionless_verdict, our_verdict, without_cascades
+from conformance import described, frictionless_verdict, our_verdict, without_cascades
 from peer_cases import DESCRIPTORS, DIFFERENCES, ROOT, SCHEMALESS_CSV
 
 CASES = list(DESCRIPTORS) + list(SCHEMALESS_CSV)
@@ -44,7 +44,8 @@ def peer_runs(tmp_path_factory):
 def _disagreement(case: str, path: Path, their_ok: bool, theirs: set) -> str | None:
     """Why the tools disagree on a case beyond its documented difference, or None."""
     ok, ours = our_verdict(path)
-    theirs = without_cascades(path, ours, theirs)
+    with described(path) as descriptor:
+        theirs = without_cascades(descriptor, ours, theirs)
     expected = DIFFERENCES.get(case)
     if expected is None:
         if (ok, ours) != (their_ok, theirs):

@@ -167,9 +167,9 @@ def tables_command(fmt: str):
 def validate_command(path, skip, fmt, html_report, baseline, allow_remote):
     """Validate a data package: descriptor, tables, rules and expectations.
 
-    PATH is a datapackage.json or its folder (default: ./datapackage.json when the
-    current folder has one, else the package installed with this library; the report
-    says which). Exit status: 0 valid (warnings allowed), 1 invalid, 2 unusable input,
+    PATH is a datapackage.json, its folder or a zipped package (.zip); by default
+    ./datapackage.json when the current folder has one, else the package installed with
+    this library (the report says which). Exit status: 0 valid (warnings allowed), 1 invalid, 2 unusable input,
     3 internal error, 130 interrupted.
 
     \b
@@ -183,6 +183,7 @@ def validate_command(path, skip, fmt, html_report, baseline, allow_remote):
     Examples:
       dataset validate
       dataset validate ../other/datapackage.json --skip expectations
+      dataset validate downloads/package.zip
       dataset validate --format github            # in CI: annotations on the changed lines
       dataset validate --format json > report.json
       dataset validate --html-report site/        # Data Docs in site/index.html

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ..errors import DatasetError
 from ..package import DataPackage, shipped
+from ..zipped import is_zipped, unpacked
 from . import descriptor
 from .findings import LAYERS, Report
 
@@ -56,7 +57,7 @@ def validate(path: str | Path | DataPackage | None = None, skip=(), *, allow_rem
     Parameters
     ----------
     path:
-        A ``datapackage.json``, its folder, or a DataPackage; ``None`` validates
+        A ``datapackage.json``, its folder, a zipped package (``.zip``), or a DataPackage; ``None`` validates
         ``./datapackage.json`` when the current folder has one, else the package shipped
         with this library (a note in the report says which).
     skip:
@@ -74,6 +75,12 @@ def validate(path: str | Path | DataPackage | None = None, skip=(), *, allow_rem
     unknown = sorted(set(skip) - set(LAYERS))
     if unknown:
         raise DatasetError(f"unknown layer(s) to skip: {', '.join(unknown)}; layers are: {', '.join(LAYERS)}")
+    if path is not None and not isinstance(path, DataPackage) and is_zipped(path):
+        with unpacked(path) as inner:
+            report = validate(inner, skip, allow_remote=allow_remote, html_report=html_report, baseline=baseline)
+        report.package = str(path)
+        report.notes.append(f"validated the data package zipped in {path} (unpacked into a temporary folder)")
+        return report
     package, which = _package_to_validate(path)
     _require_toolkit([layer for layer in LAYERS if layer not in skip] + ["tables"])
     report = Report(package=str(package.path), skipped=[layer for layer in LAYERS if layer in skip],
