@@ -7,7 +7,7 @@ from pathlib import Path
 from ..errors import DatasetError
 from ..package import DataPackage, shipped
 from ..zipped import is_zipped, unpacked
-from . import descriptor
+from . import descriptor, forked
 from .findings import LAYERS, Report
 
 _INSTALL = "pip install 'china-ai-landscape[validate]'"
@@ -89,8 +89,9 @@ def validate(path: str | Path | DataPackage | None = None, skip=(), *, allow_rem
         report.notes.append(which)
     resources, unreadable = descriptor.resolve(package, allow_remote=allow_remote)
     report.extend(unreadable)
+    described = forked.later(lambda: descriptor.check(package, resources)) if "descriptor" not in skip else None
     with _expectations_worker(package, resources, skip, baseline, html_report) as worker:
-        _run_layers(report, package, resources, skip, html_report, baseline, worker)
+        _run_layers(report, package, resources, skip, html_report, baseline, worker, described)
     return report
 
 
@@ -112,17 +113,20 @@ def _expectations_worker(package: DataPackage, resources, skip, baseline, html_r
     return Worker()
 
 
-def _run_layers(report: Report, package: DataPackage, resources, skip, html_report, baseline, worker) -> None:
-    if "descriptor" not in skip:
+def _run_layers(report: Report, package: DataPackage, resources, skip, html_report, baseline, worker, described) -> None:
+    """The layers in order; the descriptor layer's findings (``described``) may come from a
+    child process that worked while the tables were read here."""
+    result = None
+    if not set(LAYERS[1:]) <= set(skip):
+        from . import tables
+        from .reading import load_bytes
+
+        result = tables.check(resources, load_bytes)
+    if described is not None:
         report.layers.append("descriptor")
-        report.extend(descriptor.check(package, resources))
-    if set(LAYERS[1:]) <= set(skip):
+        report.extend(described())
+    if result is None:
         return
-    from . import tables
-
-    from .reading import load_bytes
-
-    result = tables.check(resources, load_bytes)
     if "tables" not in skip:
         report.layers.append("tables")
         report.extend(result.findings)
