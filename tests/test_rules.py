@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -157,3 +158,28 @@ def test_a_broken_plug_in_rule_is_a_finding_not_a_traceback():
         rules_api._REGISTERED.pop("broken-rules")
     assert [(f.code, f.table) for f in report.findings] == [("rule-error", "deals")]
     assert "needs-a-column" in report.findings[0].message and not report.ok
+
+
+def test_pandera_runs_only_for_rules_that_fail():
+    """Rules holding on every row are screened out in one polars pass: with none failing,
+    pandera is not imported; with one failing, pandera reports it."""
+    import subprocess
+    import sys
+
+    code = """
+import sys
+from pathlib import Path
+import polars as pl
+from china_ai_landscape.validation import rules as r, validate
+corpus = Path({corpus!r})
+holds = r.Rule("positive-amount", "deals", "amount", lambda c: pl.col("amount").is_null() | (pl.col("amount") > 0), "never")
+fails = r.Rule("deal-without-amount", "deals", "amount", lambda c: pl.col("amount").is_not_null(), "deal {{id}} has no amount")
+chosen = [holds] + ([fails] if sys.argv[1] == "fail" else [])
+r.register(r.RuleSet("test-rules", lambda p: p.descriptor.get("name") == "corpus-base", lambda ctx: chosen))
+report = validate(corpus, skip=("expectations",))
+print("pandera" in sys.modules, sorted({{f.code for f in report.findings if f.layer == "rules"}}))
+""".format(corpus=str(Path(__file__).parent / "corpus" / "base"))
+    holding = subprocess.run([sys.executable, "-c", code, "hold"], capture_output=True, text=True, check=True).stdout
+    failing = subprocess.run([sys.executable, "-c", code, "fail"], capture_output=True, text=True, check=True).stdout
+    assert holding.strip() == "False []"
+    assert failing.strip() == "True ['deal-without-amount']"

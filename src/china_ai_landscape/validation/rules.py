@@ -190,8 +190,23 @@ def _failing_rows(table: TypedTable, rules: list[Rule], ctx: RuleContext) -> tup
     return failing, broken
 
 
+def _screened(table: TypedTable, rules: list[Rule], ctx: RuleContext) -> list[Rule]:
+    """The rules that fail on some row (or cannot be screened), found in one polars pass.
+
+    Rules that hold on every row need no pandera run; when none fails, pandera is not even
+    imported. What pandera reports on the rest is unchanged."""
+    try:
+        held = table.frame.select([rule.check(ctx).fill_null(True).all().alias(str(i)) for i, rule in enumerate(rules)]).row(0)
+    except Exception:  # noqa: BLE001 (a rule that cannot run here is left to pandera, which reports it)
+        return rules
+    return [rule for rule, ok in zip(rules, held) if ok is not True]
+
+
 def _table_findings(table: TypedTable, rules: list[Rule], ctx: RuleContext) -> list[Finding]:
     out = []
+    rules = _screened(table, rules, ctx)
+    if not rules:
+        return out
     failing, broken = _failing_rows(table, rules, ctx)
     for position, error in sorted(broken.items()):
         out.append(Finding("rule-error", f"rule {rules[position].code} could not run on {table.name} ({error}): fix the rule set "
