@@ -15,13 +15,10 @@ from typing import Callable
 import polars as pl
 
 from . import cells
-from .reading import Resource
+from .field_checks import LAYER, MAX_PER_CHECK, Check, collect, field_checks, stage
 from .findings import Finding
-from .reading import LINE, ROW, RawTable, ReadProblem, column, read_raw
+from .reading import LINE, ROW, RawTable, ReadProblem, Resource, column, read_raw
 
-LAYER = "tables"
-MAX_PER_CHECK = 1000  # findings per check and table; the rest are counted in one line
-_FORMULA = r"^[\t\r]*(=|@|[+-][A-Za-z(])"
 
 
 @dataclass
@@ -32,16 +29,6 @@ class TypedTable:
     file: str
     schema: dict
     frame: pl.DataFrame
-
-
-@dataclass
-class _Check:
-    code: str
-    field: str | None
-    mask: pl.Expr
-    message: Callable[[dict], str]
-    severity: str = "error"
-    value: str | None = None  # raw column to show in the message
 
 
 @dataclass
@@ -128,99 +115,20 @@ def _matched_by_name(fields: list[dict], raw: RawTable) -> tuple[list[dict], Raw
     return [f for _, f in matched], RawTable(labels, frame, raw.extra_cells, raw.has_header)
 
 
-def _missing(raw_col: pl.Expr, missing_values: list[str]) -> pl.Expr:
-    return raw_col.is_null() | raw_col.is_in(missing_values)
-
-
-def _plain_string(field: dict) -> bool:
-    return field.get("type", "string") == "string" and field.get("format", "default") not in cells.FORMAT_HINTS
-
-
-def _staged(i: int, field: dict) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
-    """The per-field columns computed once: missing, typed value, valid.
-
-    A plain string is its own value: it is not copied into a staged column.
-    """
-    missing = pl.col(f"__missing{i}")
-    if _plain_string(field):
-        return missing, pl.when(~missing).then(pl.col(column(i))), pl.lit(True)
-    return missing, pl.col(f"__value{i}"), pl.col(f"__ok{i}")
-
-
-def _stage(fields: list[dict], width: int, missing_values: list[str]) -> list[pl.Expr]:
-    """Expressions for the staged columns: each cell is parsed once for all checks."""
-    exprs = []
-    for i, f in enumerate(fields[:width]):
-        raw = pl.col(column(i))
-        missing = _missing(raw, missing_values)
-        exprs.append(missing.alias(f"__missing{i}"))
-        if not _plain_string(f):
-            parsed = cells.parse(pl.when(~missing).then(raw), f)
-            exprs += [parsed.value.alias(f"__value{i}"), parsed.ok.alias(f"__ok{i}")]
-    return exprs
-
-
-def _field_checks(fields: list[dict], width: int, blank: pl.Expr) -> tuple[list[_Check], dict[str, pl.Expr]]:
-    """Checks for every cell and the typed value of every field present in the file."""
-    checks, typed = [], {}
-    for i, f in enumerate(fields[:width]):
-        name, raw = f.get("name"), pl.col(column(i))
-        missing, value, ok = _staged(i, f)
-        present = pl.when(~missing).then(raw)
-        typed[name] = pl.when(ok).then(value)
-        hint = cells.type_hint(f)
-        described = f" ({f['description']})" if f.get("description") else ""
-        checks.append(_Check("missing-cell", name, raw.is_null() & ~blank,
-                             lambda r, n=name: f'the row ends before column "{n}": add the missing cell (or the delimiters) so that every row has as many cells as the header'))
-        checks.append(_Check("type-error", name, ~ok & ~blank,
-                             lambda r, h=hint, t=cells.type_name(f): f'"{cells.short(r["value"])}" is not a valid {t}: {h}', value=column(i)))
-        if (f.get("constraints") or {}).get("required"):
-            checks.append(_Check("constraint-error", name, missing & ~blank,
-                                 lambda r, n=name, d=described: f"{n} is required but empty: fill it in{d}"))
-        valid = ~missing & ok & ~blank
-        for c in cells.constraints(present, value, f):
-            checks.append(_Check("constraint-error", name, valid & c.broken.fill_null(False),
-                                 lambda r, c=c, d=described: c.describe(r["value"]) + d, value=column(i)))
-        if f.get("type", "string") == "string":
-            checks.append(_Check("formula-cell", name, valid & raw.str.contains(_FORMULA),
-                                 lambda r: f'"{cells.short(r["value"])}" starts like a spreadsheet formula, which spreadsheets may run: '
-                                 "remove the leading character or rephrase", severity="warning", value=column(i)))
-    return checks, typed
-
-
-def _collect(res: Resource, frame: pl.DataFrame, checks: list[_Check]) -> list[Finding]:
-    """Run all masks in one pass and turn the true cells into findings."""
-    if frame.height == 0 or not checks:
-        return []
-    masks = frame.select(pl.col(ROW), pl.col(LINE), *[c.mask.fill_null(False).alias(f"m{i}") for i, c in enumerate(checks)])
-    counts = masks.select(pl.col(f"m{i}").sum() for i in range(len(checks))).row(0)
+def _extra_column_names(labels: list[str]) -> list[str]:
+    """Names for the header's columns, repeated ones numbered ("name", "name2"), as frictionless names them."""
+    named = [label or f"field{i + 1}" for i, label in enumerate(labels)]
+    if len(set(named)) == len(named):
+        return named
+    seen: dict[str, int] = {}
     out = []
-    for i, (check, count) in enumerate(zip(checks, counts)):
-        if not count:
-            continue
-        cols = [pl.col(ROW), pl.col(LINE)] + ([pl.col(check.value).alias("value")] if check.value else [])
-        hits = frame.filter(masks.get_column(f"m{i}")).select(cols).head(MAX_PER_CHECK)
-        for r in hits.iter_rows(named=True):
-            out.append(Finding(check.code, check.message(r), res.name, r[ROW], check.field, LAYER, check.severity, res.file, r[LINE]))
-        if count > MAX_PER_CHECK:
-            out.append(Finding(check.code, f"… and {count - MAX_PER_CHECK} more rows with this problem", res.name, None,
-                               check.field, LAYER, check.severity, res.file))
+    for label in named:
+        seen[label] = seen.get(label, 0) + 1
+        out.append(f"{label}{seen[label]}" if seen[label] > 1 else label)
     return out
 
 
-def _extra_column_names(labels: list[str]) -> list[str]:
-    """Names for the header's columns, repeated ones numbered ("name", "name2"), as frictionless names them."""
-    seen: list[str] = []
-    names = []
-    for i, label in enumerate(labels):
-        label = label or f"field{i + 1}"
-        count = seen.count(label) + 1
-        names.append(f"{label}{count}" if count > 1 and len(set(labels)) != len(labels) else label)
-        seen.append(label)
-    return names
-
-
-def _row_checks(res: Resource, raw: RawTable, blank: pl.Expr, fields: int) -> tuple[list[_Check], list[Finding]]:
+def _row_checks(res: Resource, raw: RawTable, blank: pl.Expr, fields: int) -> tuple[list[Check], list[Finding]]:
     """Blank rows, extra cells, and rows that end before a column the schema does not describe."""
     width = len(raw.labels)
     # one finding per extra cell, as frictionless counts them
@@ -228,10 +136,10 @@ def _row_checks(res: Resource, raw: RawTable, blank: pl.Expr, fields: int) -> tu
                      f'cell "{cells.short(cell)}", or quote a value that contains the delimiter',
                      res.name, row, None, LAYER, "error", res.file, None)
              for row, cells_ in raw.extra_cells.items() for i, cell in enumerate(cells_)]
-    checks = [_Check("blank-row", None, blank, lambda r: "the row is empty: remove it")]
-    names = _extra_column_names(raw.labels)
+    checks = [Check("blank-row", None, blank, lambda r: "the row is empty: remove it")]
+    names = _extra_column_names(raw.labels) if width > fields else []
     for i in range(fields, width):
-        checks.append(_Check("missing-cell", names[i], pl.col(column(i)).is_null() & ~blank,
+        checks.append(Check("missing-cell", names[i], pl.col(column(i)).is_null() & ~blank,
                              lambda r, n=names[i]: f'the row ends before column "{n}" of the header: add the missing cell'))
     return checks, extra
 
@@ -287,17 +195,17 @@ def _check_one(res: Resource, read: Callable[[Resource], bytes]) -> tuple[list[F
         findings += _header_findings(res, raw)
     width = min(len(raw.labels), len(fields))
     missing_values = res.schema.get("missingValues", [""])
-    frame = raw.frame.with_columns(_stage(fields, width, missing_values))
+    frame = raw.frame.with_columns(stage(fields, width, missing_values))
     blank = pl.all_horizontal([pl.col(f"__missing{i}") for i in range(width)]) if width else pl.lit(False)
     frame = frame.with_columns(blank.alias("__blank"))
     blank = pl.col("__blank")
-    field_checks, typed_exprs = _field_checks(fields, width, blank)
+    cell_checks, typed_exprs = field_checks(fields, width, blank)
     row_checks, extra = _row_checks(res, raw, blank, len(fields))
     if frame.height == 0:
         findings.append(Finding("empty-table", "the file has a header but no data rows", res.name, None, None, LAYER, "warning", res.file))
     blank_rows = set(frame.filter(blank).get_column(ROW).to_list()) if frame.height else set()
     findings += [f for f in extra if f.row not in blank_rows]
-    findings += _collect(res, frame, row_checks + field_checks)
+    findings += collect(res, frame, row_checks + cell_checks)
     typed = frame.select(pl.col(ROW), pl.col(LINE), *[e.alias(n) for n, e in typed_exprs.items()])
     del frame
     fields = _fields(res.schema)  # every field, in schema order (also those the file lacks)
