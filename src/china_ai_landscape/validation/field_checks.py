@@ -78,12 +78,12 @@ def field_checks(fields: list[dict], width: int, blank: pl.Expr) -> tuple[list[C
         hint = cells.type_hint(f)
         described = f" ({f['description']})" if f.get("description") else ""
         checks.append(Check("missing-cell", name, raw.is_null() & ~blank,
-                             lambda r, n=name: f'the row ends before column "{n}": add the missing cell (or the delimiters) so that every row has as many cells as the header'))
+                             lambda r, n=name: f'the row ends before column "{r.get("field") or n}": add the missing cell (or the delimiters) so that every row has as many cells as the header'))
         checks.append(Check("type-error", name, ~ok & ~blank,
                              lambda r, h=hint, t=cells.type_name(f): f'"{cells.short(r["value"])}" is not a valid {t}: {h}', value=column(i)))
         if (f.get("constraints") or {}).get("required"):
             checks.append(Check("constraint-error", name, missing & ~blank,
-                                 lambda r, n=name, d=described: f"{n} is required but empty: fill it in{d}"))
+                                 lambda r, n=name, d=described: f"{r.get('field') or n} is required but empty: fill it in{d}"))
         valid = ~missing & ok & ~blank
         for c in cells.constraints(present, value, f):
             checks.append(Check("constraint-error", name, valid & c.broken.fill_null(False),

@@ -14,7 +14,7 @@ from typing import Callable
 
 import polars as pl
 
-from . import cells
+from . import cells, wide
 from .field_checks import LAYER, MAX_PER_CHECK, Check, collect, field_checks, stage
 from .findings import Finding
 from .reading import LINE, ROW, RawTable, ReadProblem, Resource, column, read_raw
@@ -195,6 +195,8 @@ def _check_one(res: Resource, read: Callable[[Resource], bytes]) -> tuple[list[F
         findings += _header_findings(res, raw)
     width = min(len(raw.labels), len(fields))
     missing_values = res.schema.get("missingValues", [""])
+    if wide.applies(width, raw.frame.height):
+        return _check_wide(res, raw, fields, width, missing_values, findings)
     frame = raw.frame.with_columns(stage(fields, width, missing_values))
     blank = pl.all_horizontal([pl.col(f"__missing{i}") for i in range(width)]) if width else pl.lit(False)
     frame = frame.with_columns(blank.alias("__blank"))
@@ -208,11 +210,34 @@ def _check_one(res: Resource, read: Callable[[Resource], bytes]) -> tuple[list[F
     findings += collect(res, frame, row_checks + cell_checks)
     typed = frame.select(pl.col(ROW), pl.col(LINE), *[e.alias(n) for n, e in typed_exprs.items()])
     del frame
-    fields = _fields(res.schema)  # every field, in schema order (also those the file lacks)
+    return _typed_table(res, typed, set(typed_exprs), findings)
+
+
+def _check_wide(res: Resource, raw: RawTable, fields: list[dict], width: int, missing_values: list[str],
+                findings: list[Finding]) -> tuple[list[Finding], TypedTable]:
+    """A very wide table: its cells checked in long format (see ``wide``)."""
+    def row_checks(blank: pl.Expr):
+        checks, _ = _row_checks(res, raw, blank, len(fields))
+        return checks
+
+    cell_findings, typed, blank_rows = wide.check_cells(res, raw.frame, fields[:width], missing_values, row_checks)
+    _, extra = _row_checks(res, raw, pl.lit(False), len(fields))
+    if raw.frame.height == 0:
+        findings.append(Finding("empty-table", "the file has a header but no data rows", res.name, None, None, LAYER, "warning", res.file))
+    findings += [f for f in extra if f.row not in blank_rows] + cell_findings
+    return _typed_table(res, typed, {f["name"] for f in fields[:width]}, findings)
+
+
+def _typed_table(res: Resource, typed: pl.DataFrame, present: set[str], findings: list[Finding]) -> tuple[list[Finding], TypedTable]:
+    """Every field in schema order (null where the file lacks it), typed; then the key checks."""
+    fields = _fields(res.schema)
     typed = typed.with_columns(
-        pl.lit(None, dtype=cells.polars_dtype(f)).alias(f["name"]) for f in fields if f["name"] not in typed_exprs
+        pl.lit(None, dtype=cells.polars_dtype(f)).alias(f["name"]) for f in fields if f["name"] not in present
     ).with_columns(pl.col(f["name"]).cast(cells.polars_dtype(f), strict=False) for f in fields)
-    findings += _key_findings(res, typed, fields, set(typed_exprs))
+    names = [f["name"] for f in fields]
+    if len(set(names)) == len(names):
+        typed = typed.select(ROW, LINE, *names)
+    findings += _key_findings(res, typed, fields, present)
     return findings, TypedTable(res.name, res.file, res.schema, typed)
 
 
