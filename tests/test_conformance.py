@@ -182,3 +182,26 @@ def test_dialect_options_are_read_like_frictionless(tmp_path, dialect, text):
                     {"t.csv": text})
     ours, theirs = compare_package(root)
     assert theirs and ours == theirs
+
+
+def test_geojson_topojson_and_binary_cells_are_read_as_frictionless_reads_them(tmp_path):
+    import json
+
+    from conformance import compare as compare_package
+
+    root = tmp_path / "pkg"
+    root.mkdir()
+    point, line = '{"type": "Point", "coordinates": [1, 2]}', '{"type": "LineString", "coordinates": [[1, 2], [3, 4]]}'
+    rows = [(point, '{"type": "Topology", "objects": {}, "arcs": []}', "aGVsbG8="),
+            ('{"type": "Pointy"}', '{"type": "Topology"}', "aGVsbG8"),
+            ("[1, 2]", "{}", "!!!aGVs"),
+            (line, "not json", "aGVs bG8=")]
+    lines = ["shape,topo,blob"] + [",".join('"' + c.replace('"', '""') + '"' for c in row) for row in rows]
+    (root / "t.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    fields = [{"name": "shape", "type": "geojson"}, {"name": "topo", "type": "geojson", "format": "topojson"},
+              {"name": "blob", "type": "string", "format": "binary"}]
+    (root / "datapackage.json").write_text(json.dumps({"name": "g", "resources": [
+        {"name": "t", "path": "t.csv", "schema": {"fields": fields}}]}), encoding="utf-8")
+    ours, theirs = compare_package(root)
+    assert {(row, field) for _, row, field, _ in theirs} >= {(3, "shape"), (4, "shape"), (3, "topo"), (5, "topo"), (3, "blob")}
+    assert ours == theirs

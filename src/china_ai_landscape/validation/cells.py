@@ -45,11 +45,13 @@ TYPE_HINTS = {
     "array": "write a JSON array such as [1, 2]",
     "duration": "write an ISO 8601 duration such as P1Y2M or PT3H",
     "geopoint": 'write "longitude, latitude" such as "116.39, 39.91"',
+    "geojson": 'write a GeoJSON object such as {"type": "Point", "coordinates": [116.39, 39.91]}',
 }
 FORMAT_HINTS = {
     "uri": "write a full URL with its scheme, such as https://example.com/page",
     "email": "write an e-mail address such as name@example.com",
     "uuid": "write a UUID such as 123e4567-e89b-12d3-a456-426614174000",
+    "binary": "write the bytes in base64, such as aGVsbG8=",
 }
 
 
@@ -172,6 +174,8 @@ def _parse_yearmonth(raw: pl.Expr, field: dict) -> Parsed:
 
 
 def _parse_string(raw: pl.Expr, field: dict) -> Parsed:
+    if field.get("format") == "binary":
+        return _cellwise(_is_base64)(raw, field)
     pattern = {"uri": _URI, "email": _EMAIL, "uuid": _UUID}.get(field.get("format", "default"))
     if pattern is None:
         return Parsed(raw, pl.lit(True))
@@ -203,6 +207,34 @@ def _is_object(cell: str, field: dict) -> bool:
 
 def _is_array(cell: str, field: dict) -> bool:
     return isinstance(json.loads(cell), list)
+
+
+def _is_base64(cell: str, field: dict) -> bool:
+    import base64
+
+    base64.b64decode(cell)  # as frictionless reads it: characters outside the alphabet are skipped
+    return True
+
+
+@lru_cache(maxsize=2)
+def _geojson_validator(fmt: str):
+    import jsonschema
+    from frictionless import settings
+
+    profile = settings.TOPOJSON_PROFILE if fmt == "topojson" else settings.GEOJSON_PROFILE
+    return jsonschema.validators.validator_for(profile)(profile)
+
+
+def _is_geojson(cell: str, field: dict) -> bool:
+    """A JSON object; for the formats default and topojson, one that meets the GeoJSON (or
+    TopoJSON) JSON Schema that frictionless checks it against."""
+    value = json.loads(cell)
+    if not isinstance(value, dict):
+        return False
+    fmt = field.get("format", "default")
+    if fmt in ("default", "topojson"):
+        return _geojson_validator(fmt).is_valid(value)
+    return True
 
 
 def _is_duration(cell: str, field: dict) -> bool:
@@ -253,6 +285,7 @@ _PARSERS: dict[str, Callable[[pl.Expr, dict], Parsed]] = {
     "array": _cellwise(_is_array),
     "duration": _cellwise(_is_duration),
     "geopoint": _cellwise(_is_geopoint),
+    "geojson": _cellwise(_is_geojson),
 }
 
 
