@@ -66,14 +66,14 @@ def _strongly_sourced(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
 VIEWS = (
     View("chinese_models", "Models of Chinese developers", _chinese_models, {"fields": [
         _filled("dated", "announced, released or internal-testing date", 0.99),
-        _filled("primary_source", "cites a primary source (the developer's own material)", 0.93)]}),
+        _filled("primary_source", "cites a primary source (the developer's own material)", 0.95)]}),
     View("chinese_open_weights_models", "Open-weights models of Chinese developers", _chinese_open_weights_models, {"fields": [
-        _filled("parameters", "parameter count", 0.89),
-        _filled("licence", "licence of the weights", 0.81),
-        _filled("weights_url", "page of the weights", 0.97)]}),
+        _filled("parameters", "parameter count", 0.92),
+        _filled("licence", "licence of the weights", 0.89),
+        _filled("weights_url", "page of the weights", 0.99)]}),
     View("main_rows", "Rows of the main tables", _strongly_sourced, {"fields": [
         {"name": "table", "type": "string"},
-        _filled("strong_source", "cites a source that is not a reference page or a copy", 0.88)]}),
+        _filled("strong_source", "cites a source that is not a reference page or a copy", 0.97)]}),
 )
 
 
