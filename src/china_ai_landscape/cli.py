@@ -163,11 +163,13 @@ def tables_command(fmt: str):
               help="Write the great-expectations Data Docs site into this folder.")
 @click.option("--baseline", type=click.Path(exists=True, path_type=str), default=None,
               help="A previous release (folder or datapackage.json): tables must not lose rows.")
-@click.option("--allow-remote", is_flag=True, help="Fetch resources whose path is a URL (never fetched otherwise).")
+@click.option("--allow-remote", is_flag=True,
+              help="Download a descriptor given as a URL and resources whose path is a URL (never fetched otherwise).")
 def validate_command(path, skip, fmt, html_report, baseline, allow_remote):
     """Validate a data package: descriptor, tables, rules and expectations.
 
-    PATH is a datapackage.json, its folder or a zipped package (.zip); by default
+    PATH is a datapackage.json, its folder, a zipped package (.zip) or, with
+    --allow-remote, the URL of a descriptor; by default
     ./datapackage.json when the current folder has one, else the package installed with
     this library (the report says which). Exit status: 0 valid (warnings allowed), 1 invalid, 2 unusable input,
     3 internal error, 130 interrupted.
@@ -184,6 +186,7 @@ def validate_command(path, skip, fmt, html_report, baseline, allow_remote):
       dataset validate
       dataset validate ../other/datapackage.json --skip expectations
       dataset validate downloads/package.zip
+      dataset validate https://example.org/data/datapackage.json --allow-remote
       dataset validate --format github            # in CI: annotations on the changed lines
       dataset validate --format json > report.json
       dataset validate --html-report site/        # Data Docs in site/index.html

@@ -160,17 +160,23 @@ def _compression(resource: dict) -> str | None:
     return _COMPRESSIONS.get(PurePosixPath(resource["path"]).suffix.lower())
 
 
-def _load_dialect(package: DataPackage, name: str, dialect) -> tuple[dict, Finding | None]:
-    """A resource's Table Dialect: inline, or from a JSON/YAML file inside the package."""
+def _load_dialect(package: DataPackage, name: str, dialect, allow_remote: bool = False) -> tuple[dict, Finding | None]:
+    """A resource's Table Dialect: inline, from a JSON/YAML file inside the package, or (when
+    remote data is allowed) from a URL."""
     if dialect is None or isinstance(dialect, dict):
         return flat_dialect(dialect or {}), None
     if not isinstance(dialect, str):
         return {}, _finding("dialect-error", f'the dialect of "{name}" must be an object or a path to one', table=name)
-    location, unsafe = _local(package, dialect, name, "dialect path")
-    if unsafe:
-        return {}, unsafe
     try:
-        loaded = read_json(location)
+        if path_problem(dialect) == "remote" and allow_remote:
+            loaded = json.loads(read_remote(dialect).decode("utf-8"))
+        else:
+            location, unsafe = _local(package, dialect, name, "dialect path")
+            if unsafe:
+                return {}, unsafe
+            loaded = read_json(location)
+    except (ValueError, RecursionError) as exc:
+        return {}, _finding("dialect-error", f"the dialect of \"{name}\" is not valid JSON ({exc})", table=name, file=dialect)
     except DatasetError as exc:
         return {}, _finding("dialect-error", f"the dialect of \"{name}\" cannot be read: {exc}", table=name, file=dialect)
     if not isinstance(loaded, dict):
@@ -229,7 +235,7 @@ def _resolve_one(package: DataPackage, res: dict, index: int, allow_remote: bool
         return None, [_finding("resource-error", f'resource "{name}" ({file}) is not a CSV table; it is not checked',
                                table=name, severity="warning", file=parts[0])]
     schema, findings = _load_schema(package, name, res.get("schema"), allow_remote)
-    dialect, problem = _load_dialect(package, name, res.get("dialect"))
+    dialect, problem = _load_dialect(package, name, res.get("dialect"), allow_remote)
     if res.get("format") == "tsv" or parts[0].endswith(".tsv"):
         dialect = {"delimiter": "\t", **dialect}
     encoding = res.get("encoding") if isinstance(res.get("encoding"), str) else "utf-8"

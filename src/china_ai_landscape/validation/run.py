@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ..errors import DatasetError
 from ..package import DataPackage, shipped
+from ..remote_package import is_url, remote
 from ..zipped import is_zipped, unpacked
 from . import descriptor, forked
 from .findings import LAYERS, Report
@@ -75,6 +76,14 @@ def validate(path: str | Path | DataPackage | None = None, skip=(), *, allow_rem
     unknown = sorted(set(skip) - set(LAYERS))
     if unknown:
         raise DatasetError(f"unknown layer(s) to skip: {', '.join(unknown)}; layers are: {', '.join(LAYERS)}")
+    if is_url(path):
+        if not allow_remote:
+            raise DatasetError(f"{path}: a descriptor given as a URL is downloaded only with --allow-remote "
+                               "(allow_remote=True), which also reads its resources from the network")
+        with remote(path) as package:
+            report = validate(package, skip, allow_remote=True, html_report=html_report, baseline=baseline)
+        report.package = path
+        return report
     if path is not None and not isinstance(path, DataPackage) and is_zipped(path):
         with unpacked(path) as inner:
             report = validate(inner, skip, allow_remote=allow_remote, html_report=html_report, baseline=baseline)
