@@ -61,7 +61,7 @@ def test_the_engine_imports_nothing_of_this_dataset():
 
 
 def test_loading_imports_nothing_above_it():
-    allowed = {f"{PACKAGE}.{m}" for m in ("errors", "package", "arrow_types", "typed_csv")}
+    allowed = {f"{PACKAGE}.{m}" for m in ("errors", "package", "arrow_types", "typed_csv", "resource_bytes")}
     assert _reachable(f"{PACKAGE}.loading") <= allowed | {PACKAGE}
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from china_ai_landscape.validation import validate
+from china_ai_landscape import resource_bytes
 from china_ai_landscape.validation import reading
 from china_ai_landscape.validation.rules import _REGISTERED, Rule, RuleSet, register
 from hostile import assert_one_line_error, attack_package, edit_descriptor, resource, run_cli
@@ -186,7 +187,7 @@ def test_a_gzipped_resource_with_a_bad_row_names_the_row(tmp_path):
 
 
 def test_a_compression_bomb_stops_at_the_limit(tmp_path, monkeypatch):
-    monkeypatch.setattr(reading, "MAX_DECOMPRESSED", 1 << 20)
+    monkeypatch.setattr(resource_bytes, "MAX_DECOMPRESSED", 1 << 20)
     root = attack_package(tmp_path)
     (root / "data" / "orgs.csv.gz").write_bytes(gzip.compress(b"id\n" + b"a\n" * (4 << 20)))
     edit_descriptor(root, lambda d: resource(d, "orgs").update(path="data/orgs.csv.gz"))

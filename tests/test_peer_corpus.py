@@ -88,3 +88,42 @@ def test_the_corpus_catches_disabled_cell_constraints(peer_runs, monkeypatch):
 
     monkeypatch.setattr(cells, "constraints", lambda *args: [])
     assert any(_disagreement(case, *peer_runs[case]) for case in CASES)
+
+
+VALID_WITH_SCHEMAS = [c for c in DESCRIPTORS if not c.endswith(".zip")]
+
+
+def test_every_valid_peer_package_loads_with_the_values_the_validator_read():
+    """One meaning per cell: for each table of the corpus that validates and has a schema,
+    load() (pyarrow, the light path) gives the typed values the tables layer built (polars)."""
+    import polars as pl
+
+    from china_ai_landscape.loading import read_table
+    from china_ai_landscape.package import DataPackage
+    from china_ai_landscape.validation import descriptor, tables
+    from china_ai_landscape.validation.reading import load_bytes
+
+    compared = 0
+    for case in VALID_WITH_SCHEMAS:
+        path = ROOT / case
+        if not validate_ok(path):
+            continue
+        package = DataPackage(path)
+        resources, _ = descriptor.resolve(package)
+        for name, typed in tables.check(resources, load_bytes).tables.items():
+            if not isinstance(package.resource(name).get("schema"), (dict, str)):
+                continue  # no schema: the validator infers one, load() asks for one
+            loaded = pl.from_arrow(read_table(package, name))
+            checked = typed.frame.drop("__row", "__line")
+            assert loaded.columns == checked.columns, (case, name)
+            for column in checked.columns:
+                as_text = [loaded[column].cast(pl.String), checked[column].cast(pl.String)]
+                assert as_text[0].equals(as_text[1], null_equal=True), (case, name, column)
+            compared += 1
+    assert compared >= 30
+
+
+def validate_ok(path) -> bool:
+    from china_ai_landscape.validation import validate
+
+    return validate(path, skip=("rules", "expectations")).ok

@@ -65,16 +65,48 @@ def read_parquet_table(path: Path | str, table_schema: dict) -> "pa.Table":
 
 
 def read_table(package: DataPackage, name: str) -> "pa.Table":
-    """Table ``name`` of a package typed by its Table Schema, from CSV or (``.parquet``) Parquet.
+    """Table ``name`` of a package typed by its Table Schema: from Parquet (``.parquet``), or
+    from CSV as its dialect says (compressed, multipart or inline data included), reading the
+    same bytes as ``dataset validate`` (see ``resource_bytes``).
 
-    The path is resolved safely inside the package (see ``DataPackage.resolve``).
+    Paths are resolved safely inside the package (see ``DataPackage.resolve``).
     """
-    path = package.data_path(name)
+    res = package.resource(name)
     schema = package.schema(name)
-    if path.suffix == ".parquet":
-        return read_parquet_table(path, schema)
-    encoding = package.resource(name).get("encoding")
-    return read_csv_table(path, schema, package.dialect(name), encoding if isinstance(encoding, str) else "utf-8")
+    path = res.get("path")
+    if path is None and isinstance(res.get("data"), list):
+        from .resource_bytes import inline_csv
+        from .typed_csv import read
+
+        return read(inline_csv(res["data"], [f["name"] for f in schema["fields"]]), schema, name=f"{name} (inline data)")
+    parts = path if isinstance(path, list) and path else [path]
+    if not all(isinstance(p, str) and p for p in parts):
+        raise DatasetError(f"{package.path}: resource {name!r} needs a 'path' (a string or a list of strings) or inline 'data'")
+    locations = [package.resolve(p, what=f"path of {name!r}") for p in parts]
+    if len(parts) == 1 and locations[0].suffix == ".parquet":
+        return read_parquet_table(locations[0], schema)
+    encoding = res.get("encoding") if isinstance(res.get("encoding"), str) else "utf-8"
+    dialect = package.dialect(name)
+    if res.get("format") == "tsv" or parts[0].endswith(".tsv"):
+        dialect = {"delimiter": "\t", **dialect}
+    return _read_csv_resource(res, name, parts, locations, schema, dialect, encoding)
+
+
+def _read_csv_resource(res: dict, name: str, parts: list[str], locations: list[Path], schema: dict, dialect: dict,
+                       encoding: str) -> "pa.Table":
+    from .resource_bytes import ReadProblem, Resource, compression_of, load_bytes
+    from .typed_csv import read
+
+    compression = compression_of(res, parts[0])
+    if len(parts) == 1 and compression is None:
+        return read_csv_table(locations[0], schema, dialect, encoding)
+    location = locations[0] if len(locations) == 1 else locations
+    file = " + ".join(parts)
+    try:
+        data = load_bytes(Resource(name, file, location, schema, dialect, encoding, compression))
+    except ReadProblem as problem:
+        raise DatasetError(f"{file}: {problem}") from None
+    return read(data, schema, dialect, encoding, name=file)
 
 
 def load_from(package: DataPackage, name: str, as_: str = "pandas") -> Any:

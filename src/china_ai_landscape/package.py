@@ -181,7 +181,8 @@ class DataPackage:
         if isinstance(schema, str):
             schema = read_json(self.resolve(schema, what=f"schema path of {name!r}"))
         if not isinstance(schema, dict):
-            raise DatasetError(f"{self.path}: resource {name!r} has no schema")
+            raise DatasetError(f"{self.path}: resource {name!r} has no Table Schema, so its column types are unknown: "
+                               "add one to read it typed ('dataset validate' infers the types to check it)")
         fields = schema.get("fields")
         if not isinstance(fields, list) or not all(isinstance(f, dict) and isinstance(f.get("name"), str) for f in fields):
             raise DatasetError(f"{self.path}: the schema of {name!r} needs a \"fields\" list whose every field "

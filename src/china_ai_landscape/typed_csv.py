@@ -27,10 +27,13 @@ _PYTHON_ONLY = ("skipInitialSpace", "commentChar", "commentRows")  # dialect opt
 _NOT_BARE = r"^[^-\d]*|\D*$"  # what bareNumber: false strips around a number
 
 
-def read(path: Path | str, table_schema: dict, dialect: dict | None = None, encoding: str = "utf-8") -> "pa.Table":
-    """The table of one CSV file, typed by ``table_schema``, its cells split as ``dialect`` says."""
+def read(path: Path | str | bytes, table_schema: dict, dialect: dict | None = None, encoding: str = "utf-8",
+         name: str | None = None) -> "pa.Table":
+    """The table of one CSV file (a path, or its bytes), typed by ``table_schema``, its cells
+    split as ``dialect`` says. ``name`` names the data in messages (default: the path)."""
     import pyarrow as pa
 
+    label = name or path
     dialect = dialect or {}
     fields = table_schema["fields"]
     nulls = table_schema.get("missingValues", [""])
@@ -39,22 +42,22 @@ def read(path: Path | str, table_schema: dict, dialect: dict | None = None, enco
         index = {label: i for i, label in reversed(list(enumerate(labels)))}  # a repeated label: its first column
         missing = [f["name"] for f in fields if f["name"] not in index]
         if missing:
-            raise DatasetError(f"{path}: no column {', '.join(map(repr, missing))} in the header; run 'dataset validate' for details")
+            raise DatasetError(f"{label}: no column {', '.join(map(repr, missing))} in the header; run 'dataset validate' for details")
         columns = [index[f["name"]] for f in fields]
         if any(dialect.get(option) for option in _PYTHON_ONLY) or encoding.lower().replace("-", "") != "utf8":
             cells = _python_text(path, columns, first, dialect, encoding)
-            typed = [_convert(_nulled(c, nulls), f, path, first) for c, f in zip(cells, fields)]
+            typed = [_convert(_nulled(c, nulls), f, label, first) for c, f in zip(cells, fields)]
         else:
             cells = _arrow_cells(path, len(labels), columns, fields, first, dialect, nulls)
-            typed = [_convert(c, f, path, first) if _needs_conversion(f) else c for c, f in zip(cells, fields)]
+            typed = [_convert(c, f, label, first) if _needs_conversion(f) else c for c, f in zip(cells, fields)]
     except FileNotFoundError:
-        raise DatasetError(f"{path}: file not found") from None
+        raise DatasetError(f"{label}: file not found") from None
     except (UnicodeDecodeError, csv.Error, OSError, ValueError, pa.ArrowInvalid) as exc:
-        raise DatasetError(f"{path}: cannot be read as typed by its schema ({exc}); run 'dataset validate' for details") from None
+        raise DatasetError(f"{label}: cannot be read as typed by its schema ({exc}); run 'dataset validate' for details") from None
     try:
         return pa.Table.from_arrays(typed, schema=arrow_schema(table_schema))
     except (ValueError, pa.ArrowInvalid) as exc:  # a required field left empty
-        raise DatasetError(f"{path}: cannot be read as typed by its schema ({exc}); run 'dataset validate' for details") from None
+        raise DatasetError(f"{label}: cannot be read as typed by its schema ({exc}); run 'dataset validate' for details") from None
 
 
 def _needs_conversion(field: dict) -> bool:
@@ -64,7 +67,9 @@ def _needs_conversion(field: dict) -> bool:
         return True
     if kind in ("integer", "number", "year"):
         return field.get("bareNumber") is False or bool(field.get("groupChar")) or field.get("decimalChar", ".") != "."
-    return kind in ("date", "datetime") and field.get("format", "default") not in ("default", "any")
+    if kind == "datetime":
+        return True  # offsets and fractions are read by _iso_datetimes
+    return kind == "date" and field.get("format", "default") not in ("default", "any")
 
 
 def _header_rows(dialect: dict) -> list[int]:
@@ -85,7 +90,9 @@ def _records(path, dialect: dict, encoding: str):
     """(record number, cells) of every record the csv module reads, comment rows left out."""
     comment = dialect.get("commentChar")
     comment_rows = set(dialect.get("commentRows") or [])
-    with open(path, encoding=encoding, newline="") as handle:
+    handle = (io.TextIOWrapper(io.BytesIO(path), encoding=encoding, newline="") if isinstance(path, bytes)
+              else open(path, encoding=encoding, newline=""))
+    with handle:
         for number, cells in enumerate(csv.reader(handle, **_csv_options(dialect)), start=1):
             if number in comment_rows or (isinstance(comment, str) and comment and cells and cells[0].startswith(comment)):
                 continue
@@ -141,16 +148,18 @@ def _arrow_cells(path, width: int, columns: list[int], fields: list[dict], first
                                escape_char=escape if isinstance(escape, str) and escape else False)
     convert = pacsv.ConvertOptions(column_types=types, include_columns=sorted(set(types), key=names.index),
                                    null_values=nulls, strings_can_be_null=True, true_values=TRUE, false_values=FALSE)
+    size = len(path) if isinstance(path, bytes) else Path(path).stat().st_size
     block = 1 << 20
     while True:
         read = pacsv.ReadOptions(column_names=names, skip_rows=first, block_size=block)
+        source = io.BytesIO(path) if isinstance(path, bytes) else path
         try:
-            table = pacsv.read_csv(path, read_options=read, parse_options=parse, convert_options=convert)
+            table = pacsv.read_csv(source, read_options=read, parse_options=parse, convert_options=convert)
             return [table.column(names[i]) for i in columns]
         except pa.ArrowInvalid as exc:
-            if "straddling" not in str(exc) or block > Path(path).stat().st_size:
+            if "straddling" not in str(exc) or block > size:
                 raise
-            block = min(Path(path).stat().st_size + 1, 2**31 - 1)  # a cell larger than a block
+            block = min(size + 1, 2**31 - 1)  # a cell larger than a block
 
 
 def _convert(text: "pa.Array", field: dict, path, first: int) -> "pa.Array":
@@ -169,12 +178,35 @@ def _convert(text: "pa.Array", field: dict, path, first: int) -> "pa.Array":
             return pc.cast(_numeric_text(text, field, integer=True), target)
         if kind == "number":
             return pc.cast(_numeric_text(text, field, integer=False), target)
+        if kind == "datetime" and field.get("format", "default") in ("default", "any"):
+            return _iso_datetimes(text)
         if kind in ("date", "datetime") and field.get("format", "default") not in ("default", "any"):
             parsed = pc.strptime(text, format=field["format"].replace("%-", "%"), unit="s", error_is_null=False)
             return pc.cast(pc.cast(parsed, pa.timestamp("s")) if parsed.type.tz else parsed, target)
         return pc.cast(text, target)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError):
         raise DatasetError(_cell_problem(text, field, target, path, first)) from None
+
+
+_ZONE = r"(Z|[+-][0-9]{2}(:?[0-9]{2})?)$"
+
+
+def _iso_datetimes(text: "pa.Array") -> "pa.Array":
+    """ISO 8601 datetimes, with or without a UTC offset (converted to UTC, as the validator
+    reads them); fractions of a second are dropped, as a timestamp in seconds holds none."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        return pc.cast(text, pa.timestamp("s"))
+    except pa.ArrowInvalid:
+        pass
+    text = pc.replace_substring_regex(text, r"[.,][0-9]+(" + _ZONE[:-1] + ")?$", r"\1")
+    zoned = pc.match_substring_regex(text, _ZONE)
+    naive_text = pc.if_else(zoned, pa.scalar(None, pa.string()), text)
+    zoned_text = pc.if_else(zoned, text, pa.scalar(None, pa.string()))
+    in_utc = pc.cast(pc.cast(zoned_text, pa.timestamp("s", tz="UTC")), pa.timestamp("s"))
+    return pc.if_else(zoned, in_utc, pc.cast(naive_text, pa.timestamp("s")))
 
 
 def _booleans(text: "pa.Array", field: dict) -> "pa.Array":

@@ -10,9 +10,7 @@ states.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import re
 from collections import Counter
@@ -21,11 +19,10 @@ from pathlib import Path, PurePosixPath
 from ..errors import DatasetError, UnsafePathError
 from ..package import DataPackage, flat_dialect, path_problem, read_json
 from .findings import Finding
-from .reading import Resource, read_remote
+from ..resource_bytes import COMPRESSIONS, Resource, compression_of, inline_csv, read_remote
 
 LAYER = "descriptor"
 _TABULAR_FORMATS = {"csv", "tsv"}
-_COMPRESSIONS = {".gz": "gz", ".zip": "zip"}
 
 
 def resource_dicts(package: DataPackage) -> list[dict]:
@@ -152,14 +149,6 @@ def _usable_foreign_key(fk: dict) -> dict:
     return {"fields": key_fields(fk.get("fields")), "reference": {"resource": resource, "fields": key_fields(ref.get("fields"))}}
 
 
-def _compression(resource: dict) -> str | None:
-    """The resource's compression: stated, or read off its file name (data.csv.gz)."""
-    stated = resource.get("compression")
-    if isinstance(stated, str) and stated and stated.lower() != "no":
-        return stated.lower()
-    return _COMPRESSIONS.get(PurePosixPath(resource["path"]).suffix.lower())
-
-
 def _load_dialect(package: DataPackage, name: str, dialect, allow_remote: bool = False) -> tuple[dict, Finding | None]:
     """A resource's Table Dialect: inline, from a JSON/YAML file inside the package, or (when
     remote data is allowed) from a URL."""
@@ -189,7 +178,7 @@ _UNREADABLE = ("encoding-error", "source-error", "scheme-error", "format-error",
 
 def _is_tabular(resource: dict) -> bool:
     path = PurePosixPath(resource["path"])
-    if path.suffix.lower() in _COMPRESSIONS:
+    if path.suffix.lower() in COMPRESSIONS:
         path = path.with_suffix("")
     fmt = resource.get("format") if isinstance(resource.get("format"), str) else path.suffix.lstrip(".").lower()
     return (fmt or path.suffix.lstrip(".").lower()) in _TABULAR_FORMATS
@@ -244,7 +233,7 @@ def _resolve_one(package: DataPackage, res: dict, index: int, allow_remote: bool
     if schema is None or problem is not None:
         return None, findings + ([problem] if problem else [])
     location = locations[0] if len(locations) == 1 else locations
-    return Resource(name, file, location, schema, dialect, encoding, _compression({**res, "path": parts[0]})), findings
+    return Resource(name, file, location, schema, dialect, encoding, compression_of(res, parts[0])), findings
 
 
 def _location(package: DataPackage, path: str, name: str, allow_remote: bool) -> tuple[Path | str | None, Finding | None]:
@@ -299,25 +288,8 @@ def _inline_resource(package: DataPackage, res: dict, name: str) -> tuple[Resour
         schema = {"fields": [{"name": str(n), "type": "any"} for n in names]}
     if schema is None:
         return None, findings
-    rows = data
-    if data and isinstance(data[0], dict):
-        header = [f["name"] for f in schema["fields"]]
-        rows = [header] + [[row.get(h) for h in header] if isinstance(row, dict) else row for row in data]
-    text = io.StringIO()
-    writer = csv.writer(text, lineterminator="\n")
-    for row in rows:
-        writer.writerow([_inline_cell(cell) for cell in row] if isinstance(row, list) else [])
-    return Resource(name, f"{name} (inline data)", text.getvalue().encode("utf-8"), schema, {}, "utf-8"), findings
-
-
-def _inline_cell(cell) -> str:
-    if cell is None:
-        return ""
-    if isinstance(cell, bool):
-        return "true" if cell else "false"
-    if isinstance(cell, (dict, list)):
-        return json.dumps(cell, ensure_ascii=False)
-    return str(cell)
+    return Resource(name, f"{name} (inline data)", inline_csv(data, [f["name"] for f in schema["fields"]]), schema, {},
+                    "utf-8"), findings
 
 
 def _frictionless_findings(package: DataPackage) -> list[Finding]:

@@ -13,13 +13,11 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import zipfile
-import zlib
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
+from ..resource_bytes import ReadProblem, Resource, load_bytes, read_remote  # noqa: F401 (re-exported)
 from .findings import Finding
 
 ROW = "__row"
@@ -28,28 +26,8 @@ _CHUNK = 1 << 24
 _BOM = codecs.BOM_UTF8
 # Limits on hostile input; each one hit is a finding that names it.
 MAX_COLUMNS = 20_000
-MAX_DECOMPRESSED = 1 << 30  # bytes a compressed resource may expand to (zip bombs)
 # Cells are bounded by the file, not by the csv module's 128 KiB default.
 csv.field_size_limit(2**31 - 1)
-
-
-@dataclass
-class Resource:
-    """A tabular resource the tables layer can read: where its data is and its schema."""
-
-    name: str
-    file: str  # the path as the descriptor states it, for messages and annotations
-    # a local Path, a URL (remote paths allowed), a list of them (a multipart path), or the
-    # bytes of inline data written as CSV
-    location: Path | str | list | bytes
-    schema: dict
-    dialect: dict
-    encoding: str
-    compression: str | None = None
-
-    @property
-    def is_remote(self) -> bool:
-        return isinstance(self.location, str)
 
 
 @dataclass
@@ -64,96 +42,6 @@ class RawTable:
 
 def column(i: int) -> str:
     return f"c{i}"
-
-
-def read_remote(url: str) -> bytes:
-    """Fetch a remote resource (only when the user allows remote paths)."""
-    import urllib.request
-
-    from ..errors import DatasetError
-
-    from http.client import HTTPException
-
-    try:
-        with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 (the user opted in)
-            data = response.read(MAX_DECOMPRESSED + 1)
-    except (OSError, ValueError, HTTPException) as exc:
-        raise DatasetError(f"{url}: cannot be downloaded ({exc})") from None
-    if len(data) > MAX_DECOMPRESSED:
-        raise DatasetError(f"{url}: larger than {MAX_DECOMPRESSED >> 20} MiB; not read")
-    return data
-
-
-class ReadProblem(Exception):
-    """A resource whose bytes cannot be had: the message becomes a finding."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-
-
-def _decompress(data: bytes, compression: str) -> bytes:
-    if compression == "gz":
-        inflater = zlib.decompressobj(wbits=47)  # gzip or zlib header
-        try:
-            out = inflater.decompress(data, MAX_DECOMPRESSED + 1)
-        except zlib.error as exc:
-            raise ReadProblem("compression-error", f"is not valid gzip data ({exc})") from None
-        if len(out) > MAX_DECOMPRESSED or inflater.unconsumed_tail:
-            raise ReadProblem("compression-error", f"expands to more than {MAX_DECOMPRESSED >> 20} MiB; not read")
-        if not inflater.eof:
-            raise ReadProblem("compression-error", "is truncated gzip data (the end of the stream is missing)")
-        return out
-    if compression == "zip":
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                members = [m for m in archive.infolist() if not m.is_dir()]
-                if len(members) != 1:
-                    raise ReadProblem("compression-error", f"a zipped resource must hold exactly one file, not {len(members)}")
-                with archive.open(members[0]) as handle:
-                    out = handle.read(MAX_DECOMPRESSED + 1)
-        except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError) as exc:
-            raise ReadProblem("compression-error", f"is not a readable zip archive ({exc})") from None
-        if len(out) > MAX_DECOMPRESSED:
-            raise ReadProblem("compression-error", f"expands to more than {MAX_DECOMPRESSED >> 20} MiB; not read")
-        return out
-    raise ReadProblem("compression-error", f'compression "{compression}" is not supported (use gz or zip)')
-
-
-def load_bytes(res: Resource) -> bytes:
-    """The resource's bytes, decompressed; ReadProblem when they cannot be had."""
-    from ..errors import DatasetError
-
-    if isinstance(res.location, bytes):
-        return res.location
-    parts = res.location if isinstance(res.location, list) else [res.location]
-    try:
-        data = _joined([_read_part(part, res.compression) for part in parts], res.dialect.get("header", True) is not False)
-    except DatasetError as exc:
-        raise ReadProblem("scheme-error", str(exc)) from None
-    except PermissionError:
-        raise ReadProblem("scheme-error", "cannot be read: permission denied") from None
-    except OSError as exc:
-        raise ReadProblem("scheme-error", f"cannot be read ({exc.strerror or exc.__class__.__name__})") from None
-    return data
-
-
-def _read_part(location, compression: str | None) -> bytes:
-    data = read_remote(location) if isinstance(location, str) else Path(location).read_bytes()
-    return _decompress(data, compression) if compression else data
-
-
-def _joined(parts: list[bytes], header: bool) -> bytes:
-    """The parts of a multipart path as one file. As frictionless reads them, every part
-    repeats the header row, which is dropped from all but the first."""
-    if len(parts) == 1:
-        return parts[0]
-    out = []
-    for i, part in enumerate(parts):
-        if i and header:
-            part = part.split(b"\n", 1)[1] if b"\n" in part else b""
-        out.append(part if part.endswith(b"\n") or i == len(parts) - 1 else part + b"\n")
-    return b"".join(out)
 
 
 def _finding(res: Resource, code: str, message: str, row: int | None = None, severity: str = "error") -> Finding:
