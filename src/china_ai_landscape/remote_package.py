@@ -23,16 +23,9 @@ def is_url(path) -> bool:
 
 
 def _download(url: str) -> str:
-    import urllib.request
-    from http.client import HTTPException
+    from .resource_bytes import read_remote
 
-    try:
-        with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 (the user opted in)
-            data = response.read(MAX_JSON_BYTES + 1)
-    except (OSError, ValueError, HTTPException) as exc:
-        raise DatasetError(f"{url}: the descriptor cannot be downloaded ({exc})") from None
-    if len(data) > MAX_JSON_BYTES:
-        raise DatasetError(f"{url}: larger than {MAX_JSON_BYTES >> 20} MiB, too large for a descriptor")
+    data = read_remote(url, MAX_JSON_BYTES)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -39,21 +39,22 @@ class Resource:
         return isinstance(self.location, str)
 
 
-def read_remote(url: str) -> bytes:
-    """Fetch a remote resource (only when the user allows remote paths)."""
+def read_remote(url: str, limit: int | None = None) -> bytes:
+    """Fetch a remote file (only when the user allows remote data), at most ``limit`` bytes
+    (default ``MAX_DECOMPRESSED``)."""
     import urllib.request
+    from http.client import HTTPException
 
     from .errors import DatasetError
 
-    from http.client import HTTPException
-
+    limit = MAX_DECOMPRESSED if limit is None else limit
     try:
         with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 (the user opted in)
-            data = response.read(MAX_DECOMPRESSED + 1)
+            data = response.read(limit + 1)
     except (OSError, ValueError, HTTPException) as exc:
         raise DatasetError(f"{url}: cannot be downloaded ({exc})") from None
-    if len(data) > MAX_DECOMPRESSED:
-        raise DatasetError(f"{url}: larger than {MAX_DECOMPRESSED >> 20} MiB; not read")
+    if len(data) > limit:
+        raise DatasetError(f"{url}: larger than {limit >> 20} MiB; not read")
     return data
 
 
