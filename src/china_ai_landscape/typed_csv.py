@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 TRUE = ["true", "True", "TRUE", "1"]
 FALSE = ["false", "False", "FALSE", "0"]
 _PYTHON_ONLY = ("skipInitialSpace", "commentChar", "commentRows")  # dialect options pyarrow cannot honour
-_NOT_BARE = r"^[^-\d]*|\D*$"  # what bareNumber: false strips around a number
+NOT_BARE = r"^[^-\d]*|\D*$"  # what bareNumber: false strips around a number
 
 
 def read(path: Path | str | bytes, table_schema: dict, dialect: dict | None = None, encoding: str = "utf-8",
@@ -52,7 +52,7 @@ def read(path: Path | str | bytes, table_schema: dict, dialect: dict | None = No
             typed = [_convert(c, f, label, first) if _needs_conversion(f) else c for c, f in zip(cells, fields)]
     except FileNotFoundError:
         raise DatasetError(f"{label}: file not found") from None
-    except (UnicodeDecodeError, csv.Error, OSError, ValueError, pa.ArrowInvalid) as exc:
+    except (UnicodeDecodeError, csv.Error, OSError, ValueError, TypeError, pa.ArrowInvalid) as exc:
         raise DatasetError(f"{label}: cannot be read as typed by its schema ({exc}); run 'dataset validate' for details") from None
     try:
         return pa.Table.from_arrays(typed, schema=arrow_schema(table_schema))
@@ -72,18 +72,33 @@ def _needs_conversion(field: dict) -> bool:
     return kind == "date" and field.get("format", "default") not in ("default", "any")
 
 
-def _header_rows(dialect: dict) -> list[int]:
+def header_rows(dialect: dict) -> list[int]:
+    """The record numbers that make the header (``headerRows``, default [1])."""
     rows = dialect.get("headerRows")
     if isinstance(rows, list) and rows and all(isinstance(r, int) and not isinstance(r, bool) and r >= 1 for r in rows):
         return sorted(set(rows))
     return [1]
 
 
-def _csv_options(dialect: dict) -> dict:
+def csv_options(dialect: dict) -> dict:
+    """The csv module's options for a Table Dialect."""
     escape = dialect.get("escapeChar")
-    return {"delimiter": dialect.get("delimiter", ","), "quotechar": dialect.get("quoteChar", '"') or None,
-            "doublequote": dialect.get("doubleQuote", True), "escapechar": escape if isinstance(escape, str) and escape else None,
-            "skipinitialspace": dialect.get("skipInitialSpace", False) is True}
+    return {
+        "delimiter": dialect.get("delimiter", ","),
+        "quotechar": dialect.get("quoteChar", '"'),
+        "doublequote": dialect.get("doubleQuote", True),
+        "skipinitialspace": dialect.get("skipInitialSpace", False),
+        "escapechar": escape if isinstance(escape, str) and len(escape) == 1 else None,
+    }
+
+
+def joined_header(records: list[list[str]], dialect: dict) -> list[str]:
+    """The labels of the header records: one record as it is, several joined by ``headerJoin``."""
+    if len(records) <= 1:
+        return records[0] if records else []
+    join = dialect.get("headerJoin") if isinstance(dialect.get("headerJoin"), str) else " "
+    width = max(len(r) for r in records)
+    return [join.join(r[i] for r in records if i < len(r) and r[i] != "") for i in range(width)]
 
 
 def _records(path, dialect: dict, encoding: str):
@@ -93,7 +108,7 @@ def _records(path, dialect: dict, encoding: str):
     handle = (io.TextIOWrapper(io.BytesIO(path), encoding=encoding, newline="") if isinstance(path, bytes)
               else open(path, encoding=encoding, newline=""))
     with handle:
-        for number, cells in enumerate(csv.reader(handle, **_csv_options(dialect)), start=1):
+        for number, cells in enumerate(csv.reader(handle, **csv_options(dialect)), start=1):
             if number in comment_rows or (isinstance(comment, str) and comment and cells and cells[0].startswith(comment)):
                 continue
             yield number, cells
@@ -103,18 +118,14 @@ def _labels(path, dialect: dict, encoding: str, names: list[str]) -> tuple[list[
     """The header's labels (``headerJoin`` joins several header rows) and the last header record."""
     if dialect.get("header", True) is False:
         return names, 0
-    wanted = _header_rows(dialect)
+    wanted = header_rows(dialect)
     rows = []
     for number, cells in _records(path, dialect, encoding):
         if number in wanted:
             rows.append(cells)
         if number >= wanted[-1]:
             break
-    if len(rows) <= 1:
-        return (rows[0] if rows else []), wanted[-1]
-    join = dialect.get("headerJoin") if isinstance(dialect.get("headerJoin"), str) else " "
-    width = max(len(r) for r in rows)
-    return [join.join(r[i] for r in rows if i < len(r) and r[i] != "") for i in range(width)], wanted[-1]
+    return joined_header(rows, dialect), wanted[-1]
 
 
 def _python_text(path, columns: list[int], first: int, dialect: dict, encoding: str) -> list:
@@ -226,7 +237,7 @@ def _numeric_text(text: "pa.Array", field: dict, integer: bool) -> "pa.Array":
 
     text = pc.utf8_trim_whitespace(text)
     if field.get("bareNumber") is False:
-        text = pc.replace_substring_regex(text, _NOT_BARE, "")
+        text = pc.replace_substring_regex(text, NOT_BARE, "")
     if field.get("groupChar"):
         text = pc.replace_substring(text, field["groupChar"], "")
     if not integer and field.get("decimalChar", ".") != ".":

@@ -18,7 +18,7 @@ from typing import Callable
 import polars as pl
 
 from ..arrow_types import arrow_type
-from ..typed_csv import FALSE, TRUE
+from ..typed_csv import FALSE, NOT_BARE, TRUE
 
 _INT = r"^\s*[+-]?[0-9]+(_[0-9]+)*\s*$"  # what int(cell.strip()) accepts
 _DIGITS = r"[0-9]+(_[0-9]+)*"
@@ -82,7 +82,7 @@ def _parse_integer(raw: pl.Expr, field: dict) -> Parsed:
     """Table Schema integers are unbounded: a valid integer beyond 64 bits is valid (its
     typed value is then null, so range constraints do not see it)."""
     if field.get("bareNumber") is False:
-        raw = raw.str.strip_chars().str.replace_all(r"^[^-\d]*|\D*$", "")
+        raw = raw.str.strip_chars().str.replace_all(NOT_BARE, "")
     value = raw.str.replace_all(r"[\s_+]", "").cast(pl.Int64, strict=False)
     return Parsed(value, raw.str.contains(_INT))
 
@@ -90,7 +90,7 @@ def _parse_integer(raw: pl.Expr, field: dict) -> Parsed:
 def _parse_number(raw: pl.Expr, field: dict) -> Parsed:
     text = raw.str.strip_chars()
     if field.get("bareNumber") is False:
-        text = text.str.replace_all(r"^[^-\d]*|\D*$", "")
+        text = text.str.replace_all(NOT_BARE, "")
     if field.get("groupChar"):
         text = text.str.replace_all(field["groupChar"], "", literal=True)
     decimal = field.get("decimalChar", ".")

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..resource_bytes import ReadProblem, Resource, load_bytes, read_remote  # noqa: F401 (re-exported)
+from ..typed_csv import csv_options, header_rows, joined_header
 from .findings import Finding
 
 ROW = "__row"
@@ -94,40 +95,17 @@ def _decode_findings(res: Resource, data: bytes) -> tuple[bytes | None, list[Fin
     return data, findings
 
 
-def header_rows(dialect: dict) -> list[int]:
-    """The record numbers that make the header (``headerRows``, default [1])."""
-    rows = dialect.get("headerRows")
-    if isinstance(rows, list) and rows and all(isinstance(r, int) and not isinstance(r, bool) and r >= 1 for r in rows):
-        return sorted(set(rows))
-    return [1]
-
-
 def _header(data: bytes, dialect: dict) -> list[str]:
     """The header, read whole whatever its length: its rows' cells joined by ``headerJoin``."""
     text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", errors="replace", newline="")
     wanted = header_rows(dialect)
     records = []
-    for number, cells in enumerate(csv.reader(text, **_csv_dialect(dialect)), start=1):
+    for number, cells in enumerate(csv.reader(text, **csv_options(dialect)), start=1):
         if number in wanted:
             records.append(cells)
         if number >= wanted[-1]:
             break
-    if len(records) <= 1:
-        return records[0] if records else []
-    join = dialect.get("headerJoin") if isinstance(dialect.get("headerJoin"), str) else " "
-    width = max(len(r) for r in records)
-    return [join.join(r[i] for r in records if i < len(r) and r[i] != "") for i in range(width)]
-
-
-def _csv_dialect(dialect: dict) -> dict:
-    escape = dialect.get("escapeChar")
-    return {
-        "delimiter": dialect.get("delimiter", ","),
-        "quotechar": dialect.get("quoteChar", '"'),
-        "doublequote": dialect.get("doubleQuote", True),
-        "skipinitialspace": dialect.get("skipInitialSpace", False),
-        "escapechar": escape if isinstance(escape, str) and len(escape) == 1 else None,
-    }
+    return joined_header(records, dialect)
 
 
 def _needs_python_parser(dialect: dict) -> bool:
@@ -149,7 +127,7 @@ def _parse_python(data: bytes, width: int, dialect: dict):
     irregular ones as (row number, re-written text) for ``_with_irregular_rows``."""
     import pyarrow as pa
 
-    options = _csv_dialect(dialect)
+    options = csv_options(dialect)
     text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", errors="strict", newline="")
     columns: list[list[str]] = [[] for _ in range(width)]
     bad, skipped = [], []
@@ -264,7 +242,7 @@ def _with_irregular_rows(frame, bad, width: int, dialect: dict):
     records = {column(i): [] for i in range(width)}
     numbers = []
     for number, text in bad:
-        cells = next(csv.reader(io.StringIO(text, newline=""), **_csv_dialect(dialect)), [])
+        cells = next(csv.reader(io.StringIO(text, newline=""), **csv_options(dialect)), [])
         numbers.append(number)
         for i in range(width):
             records[column(i)].append(cells[i] if i < len(cells) else None)
