@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import DatasetError
@@ -51,6 +52,31 @@ def _package_to_validate(path) -> tuple[DataPackage, str | None]:
     return package, f"no datapackage.json in the current folder: validated the package installed with china-ai-landscape ({package.path})"
 
 
+@contextmanager
+def _remote(url: str):
+    with remote(url) as package:
+        yield package, None
+
+
+@contextmanager
+def _zipped(path):
+    with unpacked(path) as descriptor_path:
+        yield descriptor_path, f"validated the data package zipped in {path} (unpacked into a temporary folder)"
+
+
+def _opened(path, allow_remote: bool):
+    """For a descriptor URL or a zipped package, a context giving the package it stands for
+    (and a note for the report); None for anything else."""
+    if is_url(path):
+        if not allow_remote:
+            raise DatasetError(f"{path}: a descriptor given as a URL is downloaded only with --allow-remote "
+                               "(allow_remote=True), which also reads its resources from the network")
+        return _remote(path)
+    if path is not None and not isinstance(path, DataPackage) and is_zipped(path):
+        return _zipped(path)
+    return None
+
+
 def validate(path: str | Path | DataPackage | None = None, skip=(), *, allow_remote: bool = False,
              html_report: str | Path | None = None, baseline: str | Path | None = None) -> Report:
     """Validate a data package with the four layers and return the report.
@@ -58,7 +84,8 @@ def validate(path: str | Path | DataPackage | None = None, skip=(), *, allow_rem
     Parameters
     ----------
     path:
-        A ``datapackage.json``, its folder, a zipped package (``.zip``), or a DataPackage; ``None`` validates
+        A ``datapackage.json``, its folder, a zipped package (``.zip``), a descriptor URL
+        (with ``allow_remote``), or a DataPackage; ``None`` validates
         ``./datapackage.json`` when the current folder has one, else the package shipped
         with this library (a note in the report says which).
     skip:
@@ -76,19 +103,12 @@ def validate(path: str | Path | DataPackage | None = None, skip=(), *, allow_rem
     unknown = sorted(set(skip) - set(LAYERS))
     if unknown:
         raise DatasetError(f"unknown layer(s) to skip: {', '.join(unknown)}; layers are: {', '.join(LAYERS)}")
-    if is_url(path):
-        if not allow_remote:
-            raise DatasetError(f"{path}: a descriptor given as a URL is downloaded only with --allow-remote "
-                               "(allow_remote=True), which also reads its resources from the network")
-        with remote(path) as package:
-            report = validate(package, skip, allow_remote=True, html_report=html_report, baseline=baseline)
-        report.package = path
-        return report
-    if path is not None and not isinstance(path, DataPackage) and is_zipped(path):
-        with unpacked(path) as inner:
+    opened = _opened(path, allow_remote)
+    if opened is not None:  # a descriptor URL or a zipped package: validate what it stands for
+        with opened as (inner, note):
             report = validate(inner, skip, allow_remote=allow_remote, html_report=html_report, baseline=baseline)
         report.package = str(path)
-        report.notes.append(f"validated the data package zipped in {path} (unpacked into a temporary folder)")
+        report.notes += [note] if note else []
         return report
     package, which = _package_to_validate(path)
     _require_toolkit([layer for layer in LAYERS if layer not in skip] + ["tables"])
