@@ -142,3 +142,21 @@ def test_resolving_is_one_function_that_every_reader_uses(tmp_path, symlinked_cs
         with pytest.raises(UnsafePathError) as caught:
             package.resolve(path)
         assert caught.value.problem == problem
+
+
+def test_allow_remote_never_reads_file_urls(tmp_path):
+    """--allow-remote fetches http and https only: a file:// resource, schema or dialect is a
+    finding, and the file's contents never reach the output."""
+    secret = secret_file(tmp_path)
+    root = attack_package(tmp_path)
+    url = secret.resolve().as_uri()
+
+    def point_outside(descriptor):
+        resource(descriptor, "orgs").update(path=url)
+        resource(descriptor, "deals").update(dialect=url)
+
+    edit_descriptor(root, point_outside)
+    result = run_cli("validate", str(root), "--allow-remote", "--skip", "expectations", "--format", "json")
+    assert result.exit_code == 1
+    assert SECRET not in result.output
+    assert "only http and https addresses" in result.output

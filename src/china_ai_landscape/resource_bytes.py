@@ -42,20 +42,35 @@ class Resource:
 def read_remote(url: str, limit: int | None = None) -> bytes:
     """Fetch a remote file (only when the user allows remote data), at most ``limit`` bytes
     (default ``MAX_DECOMPRESSED``)."""
-    import urllib.request
     from http.client import HTTPException
+    from urllib.parse import urlsplit
 
     from .errors import DatasetError
 
+    if urlsplit(url).scheme.lower() not in ("http", "https"):
+        raise DatasetError(f"{url}: only http and https addresses are downloaded (a file:// or other address "
+                           "could read files outside the package); it is not read")
     limit = MAX_DECOMPRESSED if limit is None else limit
     try:
-        with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 (the user opted in)
+        with _http_only().open(url, timeout=60) as response:
             data = response.read(limit + 1)
     except (OSError, ValueError, HTTPException) as exc:
         raise DatasetError(f"{url}: cannot be downloaded ({exc})") from None
     if len(data) > limit:
         raise DatasetError(f"{url}: larger than {limit >> 20} MiB; not read")
     return data
+
+
+def _http_only():
+    """A URL opener that speaks http and https only, redirects included (urllib's default
+    opener would also follow a redirect to ftp:// and open file:// addresses)."""
+    import urllib.request
+
+    opener = urllib.request.OpenerDirector()
+    for handler in (urllib.request.HTTPHandler(), urllib.request.HTTPSHandler(), urllib.request.HTTPRedirectHandler(),
+                    urllib.request.HTTPDefaultErrorHandler(), urllib.request.HTTPErrorProcessor()):
+        opener.add_handler(handler)
+    return opener
 
 
 class ReadProblem(Exception):
@@ -103,8 +118,11 @@ def load_bytes(res: Resource) -> bytes:
     parts = res.location if isinstance(res.location, list) else [res.location]
     try:
         data = _joined([_read_part(part, res.compression) for part in parts], res.dialect.get("header", True) is not False)
-    except DatasetError as exc:
-        raise ReadProblem("scheme-error", str(exc)) from None
+    except DatasetError as exc:  # the finding names the file already: say only what went wrong
+        message = str(exc)
+        for part in parts:
+            message = message.removeprefix(f"{part}: ")
+        raise ReadProblem("scheme-error", message) from None
     except PermissionError:
         raise ReadProblem("scheme-error", "cannot be read: permission denied") from None
     except OSError as exc:
