@@ -6,6 +6,7 @@ table gives medians of wall time and peak memory and the median of the paired A/
 
     python benchmarks/cold_runs.py            # 7 pairs per job
     python benchmarks/cold_runs.py --pairs 3
+    python benchmarks/cold_runs.py --readme   # and write the table into README.md
 
 Jobs: the shipped package with --skip expectations and with all four layers (yardstick:
 importing great-expectations), an 8-row one-table package and a 10,000-column, 3-row
@@ -67,7 +68,9 @@ def _wide_package(folder: Path, columns: int = 10_000) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=int, default=7)
-    pairs = parser.parse_args().pairs
+    parser.add_argument("--readme", action="store_true", help="also write the table into README.md (section bench-cold-runs)")
+    args = parser.parse_args()
+    pairs = args.pairs
     dataset, frictionless = str(BIN / "dataset"), str(BIN / "frictionless")
     shipped = str(ROOT / "datapackage.json")
     with tempfile.TemporaryDirectory() as tmp:
@@ -84,12 +87,18 @@ def main() -> None:
             ("10,000 columns x 3 rows", [dataset, "validate", str(wide)],
              "`frictionless validate`", [frictionless, "validate", str(wide)]),
         ]
-        print("| run | ours, wall (s) | ours, peak (MiB) | yardstick | yardstick, wall (s) | yardstick, peak (MiB) | ratio (paired) |")
-        print("|---|---:|---:|---|---:|---:|---:|")
+        lines = ["| run | ours, wall (s) | ours, peak (MiB) | yardstick | yardstick, wall (s) | yardstick, peak (MiB) | ratio (paired) |",
+                 "|---|---:|---:|---|---:|---:|---:|"]
+        print("\n".join(lines))
         for name, a, yardstick, b in jobs:
             r = _pairs(a, b, pairs)
-            print(f"| {name} | {r['a']:.2f} | {r['a_mib']:.0f} | {yardstick} | {r['b']:.2f} | {r['b_mib']:.0f} | {r['ratio']:.2f} |",
-                  flush=True)
+            lines.append(f"| {name} | {r['a']:.2f} | {r['a_mib']:.0f} | {yardstick} | {r['b']:.2f} | {r['b_mib']:.0f} | "
+                         f"{r['ratio']:.2f} |")
+            print(lines[-1], flush=True)
+    if args.readme:
+        from readme_tables import write
+
+        write("bench-cold-runs", "\n".join(lines))
 
 
 if __name__ == "__main__":

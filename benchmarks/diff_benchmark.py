@@ -268,6 +268,7 @@ def main() -> None:
     parser.add_argument("--formats", default="csv,parquet")
     parser.add_argument("--work", type=Path, default=HERE / "out" / "diff")
     parser.add_argument("--repeat", type=int, default=3, help="runs per tool (daff: 1); the best is reported")
+    parser.add_argument("--readme", action="store_true", help="also write the table into README.md (section bench-diff)")
     parser.add_argument("--child", nargs=3, metavar=("TOOL", "OLD", "NEW"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -285,7 +286,13 @@ def main() -> None:
             result = measure(tool, folder / f"{fmt}-old", folder / f"{fmt}-new", repeat)
             results.append((tool, fmt, rows, planted, result))
             print(f"  {tool} {fmt} {rows}: {result}", file=sys.stderr)
-    print(report(results, args.rows, args.repeat))
+    text = report(results, args.rows, args.repeat)
+    print(text)
+    if args.readme:
+        sys.path.insert(0, str(HERE))
+        from readme_tables import write
+
+        write("bench-diff", "\n".join(line for line in text.splitlines() if line.startswith("|")))
 
 
 def report(results, rows: int, repeat: int) -> str:

@@ -98,6 +98,7 @@ def main() -> None:
     parser.add_argument("--investments", type=int, default=1_000_000)
     parser.add_argument("--plant", type=int, default=20, help="mistakes of each kind in the planted copy")
     parser.add_argument("--skip-frictionless", action="store_true", help="only time our layers")
+    parser.add_argument("--readme", action="store_true", help="also write the 1M-row table into README.md (section bench-validate)")
     args = parser.parse_args()
     sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
     from benchmarks.synthetic import write_package
@@ -121,10 +122,15 @@ def main() -> None:
 
     print(f"\nSynthetic package: companies {args.companies:,} rows, investments {args.investments:,} rows "
           f"({size:.0f} MiB CSV); planted copy: {args.plant} mistakes of each kind.\n")
-    print("| run | wall (s) | imports (s) | peak memory (MiB) | findings |")
-    print("|---|---:|---:|---:|---:|")
-    for label, r in rows:
-        print(f"| {label} | {r['seconds']:.2f} | {r['import_seconds']:.2f} | {r['peak_mib']:.0f} | {r['findings']} |")
+    table = ["| run | wall (s) | imports (s) | peak memory (MiB) | findings |", "|---|---:|---:|---:|---:|"]
+    table += [f"| {label} | {r['seconds']:.2f} | {r['import_seconds']:.2f} | {r['peak_mib']:.0f} | {r['findings']} |"
+              for label, r in rows]
+    print("\n".join(table))
+    if args.readme:
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+        from readme_tables import write
+
+        write("bench-validate", "\n".join(table))
     print(f"\nClean run against the floor: {results[('ours', 'clean')]['seconds'] / floor['seconds']:.2f}x")
     if not args.skip_frictionless:
         for label in ("clean", "planted"):

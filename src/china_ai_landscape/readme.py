@@ -106,14 +106,18 @@ SECTIONS = {"tables": tables_section, "coverage": coverage_section, "completenes
             "data-dictionary": dictionary_section}
 
 
+def replace_section(readme_text: str, name: str, content: str) -> str:
+    """README text with the part between ``<!-- BEGIN name -->`` and ``<!-- END name -->`` replaced."""
+    pattern = re.compile(rf"(<!-- BEGIN {name} -->\n)(?:.*?\n)?(<!-- END {name} -->)", re.S)
+    if not pattern.search(readme_text):
+        raise ValueError(f"README.md lacks the <!-- BEGIN {name} --> / <!-- END {name} --> markers")
+    return pattern.sub(lambda m: m.group(1) + content + "\n" + m.group(2), readme_text)
+
+
 def render(readme_text: str, package: DataPackage) -> str:
     """README text with every generated section replaced by its current content."""
     for name, build in SECTIONS.items():
-        pattern = re.compile(rf"(<!-- BEGIN {name} -->\n)(?:.*?\n)?(<!-- END {name} -->)", re.S)
-        if not pattern.search(readme_text):
-            raise ValueError(f"README.md lacks the <!-- BEGIN {name} --> / <!-- END {name} --> markers")
-        content = build(package)
-        readme_text = pattern.sub(lambda m: m.group(1) + content + "\n" + m.group(2), readme_text)
+        readme_text = replace_section(readme_text, name, build(package))
     return readme_text
 
 
