@@ -33,13 +33,13 @@ def read(path: Path | str | bytes, table_schema: dict, dialect: dict | None = No
     split as ``dialect`` says. ``name`` names the data in messages (default: the path)."""
     import pyarrow as pa
 
-    label = name or path
+    label = name or ("the CSV data" if isinstance(path, bytes) else path)
     dialect = dialect or {}
     fields = table_schema["fields"]
     nulls = table_schema.get("missingValues", [""])
     try:
         labels, first = _labels(path, dialect, encoding, [f["name"] for f in fields])
-        index = {label: i for i, label in reversed(list(enumerate(labels)))}  # a repeated label: its first column
+        index = {text: i for i, text in reversed(list(enumerate(labels)))}  # a repeated label: its first column
         missing = [f["name"] for f in fields if f["name"] not in index]
         if missing:
             raise DatasetError(f"{label}: no column {', '.join(map(repr, missing))} in the header; run 'dataset validate' for details")
