@@ -101,7 +101,7 @@ def test_every_valid_peer_package_loads_with_the_values_the_validator_read():
     from china_ai_landscape.loading import read_table
     from china_ai_landscape.package import DataPackage
     from china_ai_landscape.validation import descriptor, tables
-    from china_ai_landscape.validation.reading import load_bytes
+    from china_ai_landscape.resource_bytes import load_bytes
 
     compared = 0
     for case in VALID_WITH_SCHEMAS:

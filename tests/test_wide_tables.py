@@ -61,7 +61,7 @@ def test_the_long_pass_and_the_column_pass_agree(tmp_path, monkeypatch):
 def test_the_typed_values_of_a_wide_table_are_those_of_the_column_pass(tmp_path, monkeypatch):
     from china_ai_landscape.package import DataPackage
     from china_ai_landscape.validation import tables
-    from china_ai_landscape.validation.reading import load_bytes
+    from china_ai_landscape.resource_bytes import load_bytes
 
     package = DataPackage(_wide_package(tmp_path / "p") / "datapackage.json")
     resources, _ = descriptor_layer.resolve(package)

@@ -86,9 +86,9 @@ def read_table(package: DataPackage, name: str) -> "pa.Table":
     if len(parts) == 1 and locations[0].suffix == ".parquet":
         return read_parquet_table(locations[0], schema)
     encoding = res.get("encoding") if isinstance(res.get("encoding"), str) else "utf-8"
-    dialect = package.dialect(name)
-    if res.get("format") == "tsv" or parts[0].endswith(".tsv"):
-        dialect = {"delimiter": "\t", **dialect}
+    from .typed_csv import with_format_defaults
+
+    dialect = with_format_defaults(package.dialect(name), res, parts[0])
     return _read_csv_resource(res, name, parts, locations, schema, dialect, encoding)
 
 

@@ -1,6 +1,8 @@
 """One CSV resource read into an Arrow table typed by its Table Schema, as its Table Dialect says.
 
-This is the loading path, so it uses pyarrow only (no polars). Every cell is read as text and
+This is the loading path, so it uses pyarrow only (no polars), imported when a table is read:
+the dialect helpers here are shared with the validator, which imports them before any thread
+pool may be loaded (see ``validation.forked``). Every cell is read as text and
 then converted field by field with the options the schema gives (``trueValues``,
 ``falseValues``, ``decimalChar``, ``groupChar``, ``bareNumber``, date and datetime
 ``format``, ``missingValues``), the way ``dataset validate`` reads them: a package that
@@ -15,7 +17,6 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .arrow_types import arrow_field, arrow_schema
 from .errors import DatasetError
 
 if TYPE_CHECKING:
@@ -55,6 +56,8 @@ def read(path: Path | str | bytes, table_schema: dict, dialect: dict | None = No
     except (UnicodeDecodeError, csv.Error, OSError, ValueError, TypeError, pa.ArrowInvalid) as exc:
         raise DatasetError(f"{label}: cannot be read as typed by its schema ({exc}); run 'dataset validate' for details") from None
     try:
+        from .arrow_types import arrow_schema
+
         return pa.Table.from_arrays(typed, schema=arrow_schema(table_schema))
     except (ValueError, pa.ArrowInvalid) as exc:  # a required field left empty
         raise DatasetError(f"{label}: cannot be read as typed by its schema ({exc}); run 'dataset validate' for details") from None
@@ -80,6 +83,13 @@ def header_rows(dialect: dict) -> list[int]:
     return [1]
 
 
+def with_format_defaults(dialect: dict, resource: dict, path: str) -> dict:
+    """The dialect with what a resource's format implies: a TSV file is tab-delimited."""
+    if resource.get("format") == "tsv" or path.lower().endswith(".tsv"):
+        return {"delimiter": "\t", **dialect}
+    return dialect
+
+
 def csv_options(dialect: dict) -> dict:
     """The csv module's options for a Table Dialect."""
     escape = dialect.get("escapeChar")
@@ -102,14 +112,15 @@ def joined_header(records: list[list[str]], dialect: dict) -> list[str]:
 
 
 def _records(path, dialect: dict, encoding: str):
-    """(record number, cells) of every record the csv module reads, comment rows left out."""
+    """(record number, cells) of every record the csv module reads, comment rows after the first left out."""
     comment = dialect.get("commentChar")
     comment_rows = set(dialect.get("commentRows") or [])
     handle = (io.TextIOWrapper(io.BytesIO(path), encoding=encoding, newline="") if isinstance(path, bytes)
               else open(path, encoding=encoding, newline=""))
     with handle:
         for number, cells in enumerate(csv.reader(handle, **csv_options(dialect)), start=1):
-            if number in comment_rows or (isinstance(comment, str) and comment and cells and cells[0].startswith(comment)):
+            commented = number in comment_rows or (isinstance(comment, str) and comment and cells and cells[0].startswith(comment))
+            if number > 1 and commented:  # as the validator reads them: the first record is never a comment
                 continue
             yield number, cells
 
@@ -152,6 +163,8 @@ def _arrow_cells(path, width: int, columns: list[int], fields: list[dict], first
     from pyarrow import csv as pacsv
 
     names = [f"f{i}" for i in range(width)]
+    from .arrow_types import arrow_field
+
     types = {names[i]: (pa.string() if _needs_conversion(f) else arrow_field(f).type) for i, f in zip(columns, fields)}
     escape = dialect.get("escapeChar")
     parse = pacsv.ParseOptions(delimiter=dialect.get("delimiter", ","), quote_char=dialect.get("quoteChar", '"') or False,
@@ -177,6 +190,8 @@ def _convert(text: "pa.Array", field: dict, path, first: int) -> "pa.Array":
     """One column of text (missing values already null) as the field's Arrow type."""
     import pyarrow as pa
     import pyarrow.compute as pc
+
+    from .arrow_types import arrow_field
 
     target = arrow_field(field).type
     kind = field.get("type", "string")

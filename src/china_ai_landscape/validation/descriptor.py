@@ -20,6 +20,7 @@ from ..errors import DatasetError, UnsafePathError
 from ..package import DataPackage, flat_dialect, path_problem, read_json
 from .findings import Finding
 from ..resource_bytes import COMPRESSIONS, Resource, compression_of, inline_csv, read_remote
+from ..typed_csv import with_format_defaults
 
 LAYER = "descriptor"
 _TABULAR_FORMATS = {"csv", "tsv"}
@@ -225,8 +226,7 @@ def _resolve_one(package: DataPackage, res: dict, index: int, allow_remote: bool
                                table=name, severity="warning", file=parts[0])]
     schema, findings = _load_schema(package, name, res.get("schema"), allow_remote)
     dialect, problem = _load_dialect(package, name, res.get("dialect"), allow_remote)
-    if res.get("format") == "tsv" or parts[0].endswith(".tsv"):
-        dialect = {"delimiter": "\t", **dialect}
+    dialect = with_format_defaults(dialect, res, parts[0])
     encoding = res.get("encoding") if isinstance(res.get("encoding"), str) else "utf-8"
     if schema is None and res.get("schema") is None and problem is None and all(isinstance(x, Path) for x in locations):
         schema, dialect, findings = _inferred(locations[0], name, file, dialect, res.get("encoding"))

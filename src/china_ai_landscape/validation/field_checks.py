@@ -14,7 +14,8 @@ import polars as pl
 
 from . import cells
 from .findings import Finding
-from .reading import LINE, ROW, Resource, column
+from ..resource_bytes import Resource
+from .reading import LINE, ROW, column
 
 LAYER = "tables"
 MAX_PER_CHECK = 1000  # findings per check and table; the rest are counted in one line

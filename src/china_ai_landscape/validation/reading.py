@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..resource_bytes import ReadProblem, Resource, load_bytes, read_remote  # noqa: F401 (re-exported)
+from ..resource_bytes import Resource
 from ..typed_csv import csv_options, header_rows, joined_header
 from .findings import Finding
 

@@ -148,7 +148,7 @@ def _run_layers(report: Report, package: DataPackage, resources, skip, html_repo
     result = None
     if not set(LAYERS[1:]) <= set(skip):
         from . import tables
-        from .reading import load_bytes
+        from ..resource_bytes import load_bytes
 
         result = tables.check(resources, load_bytes)
     if described is not None:

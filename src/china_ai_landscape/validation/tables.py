@@ -17,7 +17,8 @@ import polars as pl
 from . import cells, wide
 from .field_checks import LAYER, MAX_PER_CHECK, Check, collect, field_checks, stage
 from .findings import Finding
-from .reading import LINE, ROW, RawTable, ReadProblem, Resource, column, read_raw
+from ..resource_bytes import ReadProblem, Resource
+from .reading import LINE, ROW, RawTable, column, read_raw
 
 
 

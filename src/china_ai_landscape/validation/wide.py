@@ -19,7 +19,8 @@ import polars as pl
 
 from .field_checks import Check, collect, field_checks, is_missing, stage
 from .findings import Finding
-from .reading import LINE, ROW, Resource, column
+from ..resource_bytes import Resource
+from .reading import LINE, ROW, column
 
 MIN_COLUMNS = 200  # narrower tables are checked column by column
 MAX_CELLS = 20_000_000  # longer wide tables too: their long frame would not pay off
