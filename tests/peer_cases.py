@@ -9,6 +9,8 @@ differ from frictionless".
 
 from __future__ import annotations
 
+import json
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,3 +102,18 @@ DIFFERENCES = {
     "table-infer-iso-8859-7.csv": _UTF8,
     "table-with-accents.csv": _UTF8,
 }
+
+
+CASES = list(DESCRIPTORS) + list(SCHEMALESS_CSV)
+
+
+def package_for(case: str, tmp: Path) -> Path:
+    """The descriptor of a case: frictionless-py's own, or a one-resource package around a CSV."""
+    if case in DESCRIPTORS:
+        return ROOT / case
+    folder = tmp / case.replace("/", "_")
+    folder.mkdir(parents=True)
+    shutil.copy(ROOT / case, folder / Path(case).name)
+    (folder / "datapackage.json").write_text(json.dumps(
+        {"name": "peer-case", "resources": [{"name": "table", "path": Path(case).name}]}), encoding="utf-8")
+    return folder / "datapackage.json"

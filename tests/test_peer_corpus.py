@@ -6,28 +6,12 @@
 
 from __future__ import annotations
 
-import json
-import shutil
 from pathlib import Path
 
 import pytest
 
 from conformance import described, frictionless_verdict, our_verdict, without_cascades
-from peer_cases import DESCRIPTORS, DIFFERENCES, ROOT, SCHEMALESS_CSV
-
-CASES = list(DESCRIPTORS) + list(SCHEMALESS_CSV)
-
-
-def _package(case: str, tmp: Path) -> Path:
-    """The descriptor of a case: frictionless-py's own, or a one-resource package around a CSV."""
-    if case in DESCRIPTORS:
-        return ROOT / case
-    folder = tmp / case.replace("/", "_")
-    folder.mkdir(parents=True)
-    shutil.copy(ROOT / case, folder / Path(case).name)
-    (folder / "datapackage.json").write_text(json.dumps(
-        {"name": "peer-case", "resources": [{"name": "table", "path": Path(case).name}]}), encoding="utf-8")
-    return folder / "datapackage.json"
+from peer_cases import CASES, DESCRIPTORS, DIFFERENCES, ROOT, package_for
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +20,7 @@ def peer_runs(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("peers")
     runs = {}
     for case in CASES:
-        path = _package(case, tmp)
+        path = package_for(case, tmp)
         runs[case] = (path, *frictionless_verdict(path))
     return runs
 

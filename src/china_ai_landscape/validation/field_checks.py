@@ -96,24 +96,45 @@ def field_checks(fields: list[dict], width: int, blank: pl.Expr) -> tuple[list[C
     return checks, typed
 
 
+class Collector:
+    """Findings of a fixed list of checks over one table, fed whole or in batches of rows.
+
+    Each check keeps its first ``MAX_PER_CHECK`` hits in row order and counts the rest, so
+    a table checked in batches gives the findings it gives when checked whole."""
+
+    def __init__(self, res: Resource, checks: list[Check]):
+        self.res, self.checks = res, checks
+        self.hits: list[list[Finding]] = [[] for _ in checks]
+        self.counts = [0] * len(checks)
+
+    def add(self, frame: pl.DataFrame) -> None:
+        if frame.height == 0 or not self.checks:
+            return
+        masks = frame.select(*[c.mask.fill_null(False).alias(f"m{i}") for i, c in enumerate(self.checks)])
+        counts = masks.select(pl.col(f"m{i}").sum() for i in range(len(self.checks))).row(0)
+        for i, (check, count) in enumerate(zip(self.checks, counts)):
+            room = MAX_PER_CHECK - len(self.hits[i])
+            self.counts[i] += count
+            if not count or room <= 0:
+                continue
+            cols = [pl.col(ROW), pl.col(LINE)] + ([pl.col(check.value).alias("value")] if check.value else [])
+            cols += [pl.col(check.field_column).alias("field")] if check.field_column else []
+            for r in frame.filter(masks.get_column(f"m{i}")).select(cols).head(room).iter_rows(named=True):
+                self.hits[i].append(Finding(check.code, check.message(r), self.res.name, r[ROW], r.get("field", check.field),
+                                            LAYER, check.severity, self.res.file, r[LINE]))
+
+    def findings(self) -> list[Finding]:
+        out = []
+        for check, hits, count in zip(self.checks, self.hits, self.counts):
+            out += hits
+            if count > MAX_PER_CHECK:
+                out.append(Finding(check.code, f"… and {count - MAX_PER_CHECK} more rows with this problem", self.res.name,
+                                   None, check.field, LAYER, check.severity, self.res.file))
+        return out
+
+
 def collect(res: Resource, frame: pl.DataFrame, checks: list[Check]) -> list[Finding]:
     """Run all masks in one pass and turn the true cells into findings."""
-    if frame.height == 0 or not checks:
-        return []
-    masks = frame.select(pl.col(ROW), pl.col(LINE), *[c.mask.fill_null(False).alias(f"m{i}") for i, c in enumerate(checks)])
-    counts = masks.select(pl.col(f"m{i}").sum() for i in range(len(checks))).row(0)
-    out = []
-    for i, (check, count) in enumerate(zip(checks, counts)):
-        if not count:
-            continue
-        cols = [pl.col(ROW), pl.col(LINE)] + ([pl.col(check.value).alias("value")] if check.value else [])
-        cols += [pl.col(check.field_column).alias("field")] if check.field_column else []
-        hits = frame.filter(masks.get_column(f"m{i}")).select(cols).head(MAX_PER_CHECK)
-        for r in hits.iter_rows(named=True):
-            out.append(Finding(check.code, check.message(r), res.name, r[ROW], r.get("field", check.field), LAYER,
-                               check.severity, res.file, r[LINE]))
-        if count > MAX_PER_CHECK:
-            out.append(Finding(check.code, f"… and {count - MAX_PER_CHECK} more rows with this problem", res.name, None,
-                               check.field, LAYER, check.severity, res.file))
-    return out
-
+    collector = Collector(res, checks)
+    collector.add(frame)
+    return collector.findings()

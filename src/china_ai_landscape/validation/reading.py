@@ -108,7 +108,7 @@ def _header(data: bytes, dialect: dict) -> list[str]:
     return joined_header(records, dialect)
 
 
-def _needs_python_parser(dialect: dict) -> bool:
+def needs_python_parser(dialect: dict) -> bool:
     """Dialect options pyarrow's reader has no equivalent for."""
     return any(dialect.get(option) for option in ("skipInitialSpace", "escapeChar", "commentChar", "commentRows"))
 
@@ -124,7 +124,7 @@ def _is_comment(number: int, cells: list[str], dialect: dict) -> bool:
 
 def _parse_python(data: bytes, width: int, dialect: dict):
     """The csv module's reading, shaped like ``_arrow_read``: regular rows as string columns,
-    irregular ones as (row number, re-written text) for ``_with_irregular_rows``."""
+    irregular ones as (row number, re-written text) for ``with_irregular_rows``."""
     import pyarrow as pa
 
     options = csv_options(dialect)
@@ -206,7 +206,7 @@ def read_raw(res: Resource, data: bytes) -> tuple[RawTable | None, list[Finding]
                                           f"{MAX_COLUMNS:,} this validator reads; the file is not checked", row=1)]
     width = max(len(labels), 1)
     try:
-        parse = _parse_python if _needs_python_parser(res.dialect) else _parse_arrow
+        parse = _parse_python if needs_python_parser(res.dialect) else _parse_arrow
         table, bad, skipped = parse(data, width, res.dialect)
     except (pa.ArrowInvalid, UnicodeDecodeError, csv.Error) as exc:
         problem = _encoding_finding(res, data, "utf-8") if "utf8" in str(exc).lower() else None
@@ -226,13 +226,13 @@ def read_raw(res: Resource, data: bytes) -> tuple[RawTable | None, list[Finding]
     if not isinstance(frame, pl.DataFrame):  # pragma: no cover
         frame = frame.to_frame()
     frame = frame.rename({f"f{i}": column(i) for i in range(width)}).with_columns(pl.Series(ROW, rows))
-    frame, extra = _with_irregular_rows(frame, bad, width, res.dialect)
+    frame, extra = with_irregular_rows(frame, bad, width, res.dialect)
     frame = frame.slice(first)  # the header is the first record (it sets the number of columns)
     frame = _with_lines(frame, newlines, total, width)
     return RawTable(labels, frame, extra, has_header), findings
 
 
-def _with_irregular_rows(frame, bad, width: int, dialect: dict):
+def with_irregular_rows(frame, bad, width: int, dialect: dict):
     """Rows with too few or too many cells: parsed by the csv module and merged in order."""
     import polars as pl
 
@@ -249,7 +249,7 @@ def _with_irregular_rows(frame, bad, width: int, dialect: dict):
         if len(cells) > width:
             extra[number] = cells[width:]
     irregular = pl.DataFrame({**records, ROW: numbers}, schema={**{column(i): pl.String for i in range(width)}, ROW: pl.Int64})
-    return pl.concat([frame, irregular]).sort(ROW), extra
+    return frame.merge_sorted(irregular.sort(ROW), key=ROW), extra
 
 
 def _with_lines(frame, newlines: int, total: int, width: int):

@@ -66,13 +66,13 @@ class RuleContext:
     today: date = field(default_factory=date.today)
 
     def has(self, table: str, *fields: str) -> bool:
-        return table in self.tables and all(f in self.tables[table].frame.columns for f in fields)
+        return table in self.tables and all(f in self.tables[table].columns for f in fields)
 
     def values(self, table: str, field_name: str) -> pl.Series:
         """Distinct non-null values of one column (empty if the table is absent)."""
         if not self.has(table, field_name):
             return pl.Series(field_name, [], dtype=pl.String)
-        return self.tables[table].frame.get_column(field_name).drop_nulls().unique()
+        return self.tables[table].scan().select(pl.col(field_name).drop_nulls().unique()).collect().to_series()
 
     def fields(self, table: str) -> list[dict]:
         return self.tables[table].schema.get("fields", []) if table in self.tables else []
@@ -202,23 +202,64 @@ def _screened(table: TypedTable, rules: list[Rule], ctx: RuleContext) -> list[Ru
     return [rule for rule, ok in zip(rules, held) if ok is not True]
 
 
+def _broken(rule: Rule, table: TypedTable, error: str) -> Finding:
+    return Finding("rule-error", f"rule {rule.code} could not run on {table.name} ({error}): fix the rule set "
+                   "that defines it", table.name, None, rule.field, LAYER, "error", table.file)
+
+
+def _finding(rule: Rule, table: TypedTable, row: dict) -> Finding:
+    return Finding(rule.code, rule.describe(row), table.name, row["__row"], rule.field, LAYER, rule.severity, table.file, row["__line"])
+
+
+def _more(rule: Rule, table: TypedTable, count: int) -> Finding:
+    return Finding(rule.code, f"… and {count - MAX_PER_RULE} more rows with this problem", table.name, None, rule.field,
+                   LAYER, rule.severity, table.file)
+
+
+def _streamed_findings(table: TypedTable, rules: list[Rule], ctx: RuleContext) -> list[Finding]:
+    """A table read in batches: each rule counted, then its first failing rows taken, by
+    polars' streaming engine over the spill files (pandera would need the table in memory).
+    A row-local rule runs in bounded memory; any other is still evaluated exactly, by
+    whatever the engine must hold for it."""
+    scan, out = table.scan(), []
+    try:  # every rule counted in one pass
+        exprs = [~rule.check(ctx).fill_null(True) for rule in rules]
+        counts = scan.select([e.sum().alias(str(i)) for i, e in enumerate(exprs)]).collect(engine="streaming").row(0)
+        failing = [(rule, e, n) for rule, e, n in zip(rules, exprs, counts) if n]
+    except Exception:  # noqa: BLE001 (a rule that cannot run: find which, one pass each)
+        failing = []
+        for rule in rules:
+            try:
+                fails = ~rule.check(ctx).fill_null(True)
+                count = scan.select(fails.sum()).collect(engine="streaming").item()
+            except Exception as exc:  # noqa: BLE001 (someone else's rule: a finding, not a traceback)
+                out.append(_broken(rule, table, f"{type(exc).__name__}: {exc}"))
+                continue
+            if count:
+                failing.append((rule, fails, count))
+    for rule, fails, count in failing:
+        rows = scan.filter(fails).head(MAX_PER_RULE).collect(engine="streaming").sort("__row")
+        out += [_finding(rule, table, row) for row in rows.iter_rows(named=True)]
+        if count > MAX_PER_RULE:
+            out.append(_more(rule, table, count))
+    return out
+
+
 def _table_findings(table: TypedTable, rules: list[Rule], ctx: RuleContext) -> list[Finding]:
+    if table.streamed:
+        return _streamed_findings(table, rules, ctx)
     out = []
     rules = _screened(table, rules, ctx)
     if not rules:
         return out
     failing, broken = _failing_rows(table, rules, ctx)
-    for position, error in sorted(broken.items()):
-        out.append(Finding("rule-error", f"rule {rules[position].code} could not run on {table.name} ({error}): fix the rule set "
-                           "that defines it", table.name, None, rules[position].field, LAYER, "error", table.file))
+    out += [_broken(rules[position], table, error) for position, error in sorted(broken.items())]
     for position, indexes in sorted(failing.items()):
         rule = rules[position]
         indexes = sorted(set(indexes))
-        rows = table.frame[indexes[:MAX_PER_RULE]]
-        for row in rows.iter_rows(named=True):
-            out.append(Finding(rule.code, rule.describe(row), table.name, row["__row"], rule.field, LAYER, rule.severity, table.file, row["__line"]))
+        out += [_finding(rule, table, row) for row in table.frame[indexes[:MAX_PER_RULE]].iter_rows(named=True)]
         if len(indexes) > MAX_PER_RULE:
-            out.append(Finding(rule.code, f"… and {len(indexes) - MAX_PER_RULE} more rows with this problem", table.name, None, rule.field, LAYER, rule.severity, table.file))
+            out.append(_more(rule, table, len(indexes)))
     return out
 
 
@@ -241,7 +282,7 @@ def check(package: DataPackage, tables: dict[str, TypedTable], today: date | Non
             if rule.table in tables:
                 by_table.setdefault(rule.table, []).append(rule)
     for name, rules in by_table.items():
-        if not tables[name].frame.height:
+        if tables[name].scan().select(pl.len()).collect().item() == 0:
             continue
         try:
             findings += _table_findings(tables[name], rules, ctx)

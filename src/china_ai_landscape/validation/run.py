@@ -151,6 +151,14 @@ def _run_layers(report: Report, package: DataPackage, resources, skip, html_repo
         from ..resource_bytes import load_bytes
 
         result = tables.check(resources, load_bytes)
+    try:
+        _reported_layers(report, package, result, skip, html_report, baseline, worker, described)
+    finally:
+        if result is not None:
+            result.close()
+
+
+def _reported_layers(report: Report, package: DataPackage, result, skip, html_report, baseline, worker, described) -> None:
     if described is not None:
         report.layers.append("descriptor")
         report.extend(described())

@@ -9,33 +9,61 @@ The typed tables it builds are handed to the rules layer.
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable
 
 import polars as pl
 
-from . import cells, wide
-from .field_checks import LAYER, MAX_PER_CHECK, Check, collect, field_checks, stage
+from . import cells, streamed, wide
+from .batched_keys import KeyIndex, key_groups
+from .field_checks import LAYER, MAX_PER_CHECK, Check, Collector, collect, field_checks, stage
 from .findings import Finding
 from ..resource_bytes import ReadProblem, Resource
-from .reading import LINE, ROW, RawTable, column, read_raw
+from .reading import LINE, MAX_COLUMNS, ROW, RawTable, column, read_raw
 
 
-
-@dataclass
 class TypedTable:
-    """One table after the tables layer: typed columns (invalid cells null) plus __row/__line."""
+    """One table after the tables layer: typed columns (invalid cells null) plus __row/__line.
 
-    name: str
-    file: str
-    schema: dict
-    frame: pl.DataFrame
+    A table read in batches lives in spill files (Arrow IPC, one per batch): ``scan`` reads
+    it lazily, for polars' streaming engine; ``frame`` loads it whole only when asked."""
+
+    def __init__(self, name: str, file: str | None, schema: dict, frame: pl.DataFrame | None = None,
+                 spill: list[Path] | None = None):
+        self.name, self.file, self.schema = name, file, schema
+        self._frame, self.spill = frame, spill
+
+    @property
+    def frame(self) -> pl.DataFrame:
+        if self._frame is None:
+            self._frame = self.scan().collect()
+        return self._frame
+
+    @property
+    def columns(self) -> list[str]:
+        return self._frame.columns if self._frame is not None else self.scan().collect_schema().names()
+
+    def scan(self) -> pl.LazyFrame:
+        return self._frame.lazy() if self._frame is not None else pl.scan_ipc(self.spill, memory_map=False)
+
+    @property
+    def streamed(self) -> bool:
+        return self._frame is None
 
 
 @dataclass
 class TablesResult:
     findings: list[Finding] = field(default_factory=list)
     tables: dict[str, TypedTable] = field(default_factory=dict)
+    # where the tables read in batches are spilled; removed by close() (or when collected)
+    spill_dir: tempfile.TemporaryDirectory | None = None
+
+    def close(self) -> None:
+        if self.spill_dir is not None:
+            self.spill_dir.cleanup()
+            self.spill_dir = None
 
 
 def _fields(schema: dict) -> list[dict]:
@@ -151,12 +179,7 @@ def _key_findings(res: Resource, typed: pl.DataFrame, fields: list[dict], presen
     A value counts as repeated when an earlier row has it; the message names that row.
     """
     out = []
-    groups: list[tuple[str, list[str]]] = [("unique-error", [f["name"]]) for f in fields
-                                           if (f.get("constraints") or {}).get("unique") and f["name"] in present]
-    pk = _key(res.schema.get("primaryKey"))
-    if pk and set(pk) <= present:
-        groups.append(("primary-key", pk))
-    for code, keys in groups:
+    for code, keys in key_groups(res.schema, fields, present):
         cols = [pl.col(k) for k in keys]
         all_null = pl.all_horizontal([c.is_null() for c in cols])
         repeated = typed.filter(~all_null & ~pl.struct(cols).is_first_distinct())
@@ -180,7 +203,18 @@ def _key_findings(res: Resource, typed: pl.DataFrame, fields: list[dict], presen
     return out
 
 
-def _check_one(res: Resource, read: Callable[[Resource], bytes]) -> tuple[list[Finding], TypedTable | None]:
+def _check_one(res: Resource, read: Callable[[Resource], bytes], result: TablesResult) -> tuple[list[Finding], TypedTable | None]:
+    path = streamed.local_file(res)
+    if path is not None:
+        if result.spill_dir is None:
+            result.spill_dir = tempfile.TemporaryDirectory(prefix="dataset-validate-")
+        spill = Path(result.spill_dir.name) / f"{len(list(Path(result.spill_dir.name).iterdir()))}"
+        spill.mkdir()
+        try:
+            return _check_streamed(res, path, spill)
+        except streamed.Unstreamable:
+            for part in spill.iterdir():  # read whole instead
+                part.unlink()
     try:
         raw, findings = read_raw(res, read(res))  # the file's bytes are freed once parsed
     except ReadProblem as problem:
@@ -229,17 +263,67 @@ def _check_wide(res: Resource, raw: RawTable, fields: list[dict], width: int, mi
     return _typed_table(res, typed, {f["name"] for f in fields[:width]}, findings)
 
 
-def _typed_table(res: Resource, typed: pl.DataFrame, present: set[str], findings: list[Finding]) -> tuple[list[Finding], TypedTable]:
-    """Every field in schema order (null where the file lacks it), typed; then the key checks."""
+def _typed_columns(res: Resource, typed: pl.DataFrame, present: set[str]) -> pl.DataFrame:
+    """Every field in schema order (null where the file lacks it), typed."""
     fields = _fields(res.schema)
     typed = typed.with_columns(
         pl.lit(None, dtype=cells.polars_dtype(f)).alias(f["name"]) for f in fields if f["name"] not in present
     ).with_columns(pl.col(f["name"]).cast(cells.polars_dtype(f), strict=False) for f in fields)
     names = [f["name"] for f in fields]
-    if len(set(names)) == len(names):
-        typed = typed.select(ROW, LINE, *names)
-    findings += _key_findings(res, typed, fields, present)
+    return typed.select(ROW, LINE, *names) if len(set(names)) == len(names) else typed
+
+
+def _typed_table(res: Resource, typed: pl.DataFrame, present: set[str], findings: list[Finding]) -> tuple[list[Finding], TypedTable]:
+    """The typed table; then the key checks."""
+    typed = _typed_columns(res, typed, present)
+    findings += _key_findings(res, typed, _fields(res.schema), present)
     return findings, TypedTable(res.name, res.file, res.schema, typed)
+
+
+def _check_streamed(res: Resource, path: Path, spill: Path, facts: streamed.FileFacts | None = None) -> tuple[list[Finding], TypedTable]:
+    """A large file checked batch by batch (see ``streamed``): the same checks and findings
+    as ``_check_one``, with the typed batches spilled to disk and the keys kept as hashes."""
+    facts = facts or streamed.FileFacts()
+    labels = streamed.header(res, path)
+    fields = _fields(res.schema)
+    width = min(len(labels), len(fields))
+    if len(labels) > MAX_COLUMNS or width >= wide.MIN_COLUMNS:
+        raise streamed.Unstreamable("too wide")
+    header = RawTable(labels, None)
+    findings = _header_findings(res, header)
+    blank = pl.all_horizontal([pl.col(f"__missing{i}") for i in range(width)]) if width else pl.lit(False)
+    cell_checks, typed_exprs = field_checks(fields, width, pl.col("__blank"))
+    row_checks, _ = _row_checks(res, header, pl.col("__blank"), len(fields))
+    collector = Collector(res, row_checks + cell_checks)
+    present = set(typed_exprs)
+    keys = KeyIndex(res, fields, present, facts.count_lines)
+    staging = stage(fields, width, res.schema.get("missingValues", [""]))
+    extras, files, rows = [], [], 0
+    for raw in streamed.batches(res, path, max(len(labels), 1), facts):
+        frame = raw.frame.with_columns(staging).with_columns(blank.alias("__blank"))
+        _, extra = _row_checks(res, RawTable(labels, None, raw.extra_cells), pl.lit(False), len(fields))
+        if extra:
+            blank_rows = set(frame.filter(pl.col("__blank")).get_column(ROW).to_list())
+            extras += [f for f in extra if f.row not in blank_rows]
+        collector.add(frame)
+        typed = _typed_columns(res, frame.select(pl.col(ROW), pl.col(LINE), *[e.alias(n) for n, e in typed_exprs.items()]), present)
+        del frame
+        keys.add(typed)
+        files.append(spill / f"{len(files):06d}.arrow")
+        typed.write_ipc(files[-1])
+        rows += typed.height
+    if not facts.count_lines and not facts.lines_match():  # a value spans lines: read again, counting them
+        for part in files:
+            part.unlink()
+        facts.count_lines = True
+        return _check_streamed(res, path, spill, facts)
+    if rows == 0:
+        findings.append(Finding("empty-table", "the file has a header but no data rows", res.name, None, None, LAYER, "warning", res.file))
+        files.append(spill / "empty.arrow")
+        _typed_columns(res, pl.DataFrame(schema={ROW: pl.Int64, LINE: pl.Int64}), set()).write_ipc(files[-1])
+    table = TypedTable(res.name, res.file, res.schema, spill=files)
+    findings = facts.findings + findings + extras + collector.findings() + keys.findings(table.scan())
+    return findings, table
 
 
 def _foreign_key_findings(table: TypedTable, tables: dict[str, TypedTable]) -> list[Finding]:
@@ -249,29 +333,40 @@ def _foreign_key_findings(table: TypedTable, tables: dict[str, TypedTable]) -> l
         ref = fk.get("reference") or {}
         target = tables.get(ref.get("resource") or table.name)
         ref_keys = _key(ref.get("fields"))
-        if (target is None or not keys or len(keys) != len(ref_keys) or not set(ref_keys) <= set(target.frame.columns)
-                or not set(keys) <= set(table.frame.columns)):
+        if (target is None or not keys or len(keys) != len(ref_keys) or not set(ref_keys) <= set(target.columns)
+                or not set(keys) <= set(table.columns)):
             continue  # the descriptor layer reports broken foreign key definitions
-        frame = table.frame.filter(~pl.all_horizontal([pl.col(k).is_null() for k in keys]))
-        lookup = target.frame.select([pl.col(r).cast(pl.String).alias(k) for r, k in zip(ref_keys, keys)]).unique()
+        frame = table.scan().filter(~pl.all_horizontal([pl.col(k).is_null() for k in keys]))
+        lookup = target.scan().select([pl.col(r).cast(pl.String).alias(k) for r, k in zip(ref_keys, keys)]).unique()
         probe = frame.select(pl.col(ROW), pl.col(LINE), *[pl.col(k).cast(pl.String) for k in keys])
-        dangling = probe.join(lookup, on=keys, how="anti", nulls_equal=True).sort(ROW)
+        dangling = probe.join(lookup, on=keys, how="anti", nulls_equal=True)
+        count, dangling = _count_and_first(dangling, MAX_PER_CHECK, table.streamed or target.streamed)
         target_name = target.name
-        for r in dangling.head(MAX_PER_CHECK).iter_rows(named=True):
+        for r in dangling.iter_rows(named=True):
             values = ", ".join("" if r[k] is None else str(r[k]) for k in keys)
             message = (f'{", ".join(keys)} "{cells.short(values)}" matches no {", ".join(ref_keys)} in {target_name}: '
                        f"add that row to {target_name} or correct the reference")
             out.append(Finding("foreign-key", message, table.name, r[ROW], ",".join(keys), LAYER, "error", table.file, r[LINE]))
-        if dangling.height > MAX_PER_CHECK:
-            out.append(Finding("foreign-key", f"… and {dangling.height - MAX_PER_CHECK} more rows with this problem", table.name, None, ",".join(keys), LAYER, "error", table.file))
+        if count > MAX_PER_CHECK:
+            out.append(Finding("foreign-key", f"… and {count - MAX_PER_CHECK} more rows with this problem", table.name, None, ",".join(keys), LAYER, "error", table.file))
     return out
+
+
+def _count_and_first(rows: pl.LazyFrame, limit: int, streaming: bool) -> tuple[int, pl.DataFrame]:
+    """How many rows, and the first ``limit`` of them by row number; with the streaming
+    engine (one pass each, in bounded memory) when a table was read in batches."""
+    if not streaming:
+        found = rows.collect()
+        return found.height, found.sort(ROW).head(limit)
+    count = rows.select(pl.len()).collect(engine="streaming").item()
+    return count, rows.sort(ROW).head(limit).collect(engine="streaming") if count else rows.head(0).collect()
 
 
 def check(resources: list[Resource], read: Callable[[Resource], bytes]) -> TablesResult:
     """Check every resource; foreign keys once all tables are typed."""
     result = TablesResult()
     for res in resources:
-        findings, typed = _check_one(res, read)
+        findings, typed = _check_one(res, read, result)
         result.findings += findings
         if typed is not None:
             result.tables[res.name] = typed
