@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -74,9 +75,10 @@ count = sum(len(t.errors) for t in report.tasks)
 '''
 
 
-def _child(body: str, path: Path) -> dict:
+def _child(body: str, path: Path, env: dict | None = None) -> dict:
     code = _CHILD.format(root=str(ROOT), tests=str(ROOT / "tests"), body=body.format(path=str(path / "datapackage.json")))
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})})
     if done.returncode:
         raise SystemExit(f"benchmark run failed:\n{done.stderr}")
     return json.loads(done.stdout.strip().splitlines()[-1])

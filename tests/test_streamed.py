@@ -185,3 +185,13 @@ def test_a_file_pyarrow_refuses_midway_is_read_whole(tmp_path, monkeypatch, stre
     assert not streamed_count  # handed back to the whole-file reader
     assert found == _findings(path, monkeypatch, stream=False)
     assert any(code == "encoding-error" for _, code, *_ in found)
+
+
+def test_the_threshold_can_be_set_in_the_environment(tmp_path, monkeypatch, streamed_count):
+    path = _package(tmp_path, _rows(100))
+    monkeypatch.setenv(streamed.STREAM_ABOVE_VARIABLE, "0")
+    validate(path, skip=("expectations",))
+    assert streamed_count == ["t"]
+    monkeypatch.setenv(streamed.STREAM_ABOVE_VARIABLE, "not a number")  # the default applies
+    validate(path, skip=("expectations",))
+    assert streamed_count == ["t"]

@@ -18,6 +18,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
 import queue
 import threading
 from collections.abc import Iterator
@@ -31,11 +32,20 @@ from ..typed_csv import csv_options, header_rows
 from .findings import Finding
 from .reading import LINE, ROW, RawTable, column, needs_python_parser, with_irregular_rows
 
-# Files at least this large are streamed (tests lower it to stream small files too).
-STREAM_ABOVE = 256 << 20
+# Files at least this large are streamed, unless the environment variable below says
+# otherwise (tests lower it to stream small files too). Below it, reading whole is cheaper.
+STREAM_ABOVE = 32 << 20
+STREAM_ABOVE_VARIABLE = "DATASET_STREAM_ABOVE"
 BLOCK_SIZE = 8 << 20  # bytes pyarrow parses at a time
 READ_AHEAD = 6  # blocks read beyond the batch being checked
 _HEADER_LIMIT = 16 << 20  # a header longer than this is left to the whole-file reader
+
+
+def threshold() -> int:
+    """Bytes from which a file is streamed: ``DATASET_STREAM_ABOVE`` when it is a whole
+    number (0 streams every file that can be), else ``STREAM_ABOVE``."""
+    value = os.environ.get(STREAM_ABOVE_VARIABLE, "").strip()
+    return int(value) if value.isdigit() else STREAM_ABOVE
 
 
 class Unstreamable(Exception):
@@ -56,7 +66,7 @@ def local_file(res: Resource) -> Path | None:
     if res.dialect.get("header", True) is False or header_rows(res.dialect) != [1]:
         return None
     try:
-        return location if location.stat().st_size >= STREAM_ABOVE else None
+        return location if location.stat().st_size >= threshold() else None
     except OSError:
         return None  # the whole-file reader reports why it cannot be read
 
@@ -139,19 +149,33 @@ def _file_findings(res: Resource, path: Path, counted: _CountingFile) -> list[Fi
 
 def header(res: Resource, path: Path) -> list[str]:
     """The header row, read with the csv module as ``reading`` reads it."""
+    size = 1 << 16
     with open(path, "rb") as handle:
-        head = handle.read(_HEADER_LIMIT)
+        while True:
+            handle.seek(0)
+            head = handle.read(size)
+            cells, complete = _first_record(head, res.dialect)
+            if complete or len(head) < size:
+                break
+            if size >= _HEADER_LIMIT:
+                raise Unstreamable("the header was not read whole")
+            size *= 4
+    if cells is None or not complete:
+        raise Unstreamable("no header")
+    return cells
+
+
+def _first_record(head: bytes, dialect: dict) -> tuple[list[str] | None, bool]:
+    """The first record of ``head``, and whether it ends within it."""
     if head.startswith(codecs.BOM_UTF8):
         head = head[3:]
     # invalid UTF-8 in the header is caught by pyarrow, which reads it as record 1
-    reader = csv.reader(io.StringIO(head.decode("utf-8", errors="replace"), newline=""), **csv_options(res.dialect))
+    reader = csv.reader(io.StringIO(head.decode("utf-8", errors="replace"), newline=""), **csv_options(dialect))
     try:
         cells = next(reader, None)
     except csv.Error as exc:
         raise Unstreamable(str(exc)) from None
-    if cells is None or head.count(b"\n") < reader.line_num:  # the header may go on past what was read
-        raise Unstreamable("the header was not read whole")
-    return cells
+    return cells, head.count(b"\n") >= reader.line_num
 
 
 def _numbers(good_before: int, count: int, bad: np.ndarray) -> np.ndarray:
