@@ -110,7 +110,8 @@ def _ipc(table: TypedTable, columns: set[str]) -> bytes:
     """The columns an expectation needs (and ``__row``), as Arrow IPC stream bytes."""
     import pyarrow as pa
 
-    frame = table.frame.select([ROW] + sorted(c for c in columns if c in table.frame.columns)).to_arrow()
+    # only those columns are loaded, also from a table read in batches (see tables.TypedTable)
+    frame = table.scan().select([ROW] + sorted(c for c in columns if c in table.columns)).collect().to_arrow()
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, frame.schema) as writer:
         writer.write_table(frame)
