@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 TRUE = ["true", "True", "TRUE", "1"]
 FALSE = ["false", "False", "FALSE", "0"]
-_PYTHON_ONLY = ("skipInitialSpace", "commentChar", "commentRows")  # dialect options pyarrow cannot honour
+PYTHON_ONLY = ("skipInitialSpace", "commentChar", "commentRows")  # dialect options pyarrow cannot honour
 NOT_BARE = r"^[^-\d]*|\D*$"  # what bareNumber: false strips around a number
 
 
@@ -45,7 +45,7 @@ def read(path: Path | str | bytes, table_schema: dict, dialect: dict | None = No
         if missing:
             raise DatasetError(f"{label}: no column {', '.join(map(repr, missing))} in the header; run 'dataset validate' for details")
         columns = [index[f["name"]] for f in fields]
-        if any(dialect.get(option) for option in _PYTHON_ONLY) or encoding.lower().replace("-", "") != "utf8":
+        if any(dialect.get(option) for option in PYTHON_ONLY) or encoding.lower().replace("-", "") != "utf8":
             cells = _python_text(path, columns, first, dialect, encoding)
             typed = [_convert(_nulled(c, nulls), f, label, first) for c, f in zip(cells, fields)]
         else:

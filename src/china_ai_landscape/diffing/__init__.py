@@ -18,6 +18,7 @@ from typing import Iterable
 
 from ..errors import DatasetError
 from ..package import DataPackage
+from . import parts
 from .model import Change, Diff, TableDiff
 from .rows import diff_rows
 from .schema import descriptor_changes, primary_key, resource_changes, schema_changes
@@ -76,14 +77,24 @@ def _compare_table(name: str, old: DataPackage, new: DataPackage, result: Diff, 
     old_schema, new_schema = old.schema(name), new.schema(name)
     result.schema += resource_changes(name, old.resource(name), new.resource(name))
     result.schema += schema_changes(name, old_schema, new_schema)
+    key = _matching_key(name, old_schema, new_schema, result.warnings)
+    sides = parts.applies(name, old, new, key)
+    if sides is not None:  # two large files: in parts, in bounded memory
+        try:
+            return parts.diff_in_parts(name, old, new, key, labels, sides)
+        except parts.Unsplittable:
+            pass  # diffed whole, which also words any error as usual
     old_table, new_table = read_resource(old, name), read_resource(new, name)
-    key = _matching_key(name, old_schema, new_schema, old_table, new_table, result.warnings)
     return diff_rows(name, old_table, new_table, key, labels)
 
 
-def _matching_key(name, old_schema, new_schema, old_table, new_table, warnings: list[str]) -> list[str]:
+def _field_names(schema: dict) -> set[str]:
+    return {f.get("name") for f in schema.get("fields", []) if isinstance(f, dict)}
+
+
+def _matching_key(name, old_schema, new_schema, warnings: list[str]) -> list[str]:
     """The new primary key if both sides have its fields, else the old one, else whole rows."""
-    both = set(old_table.column_names) & set(new_table.column_names)
+    both = _field_names(old_schema) & _field_names(new_schema)
     for key in (primary_key(new_schema), primary_key(old_schema)):
         if key and set(key) <= both:
             if key != primary_key(new_schema) or key != primary_key(old_schema):

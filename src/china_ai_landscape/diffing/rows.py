@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 LIST_SEPARATOR = "\x1f"  # unit separator: cannot occur in CSV-split list items of real data
+POSITION = "__position"  # a row's place in its file, when diffed in parts (``parts``): carried, never compared
 
 
 @dataclass
@@ -40,7 +41,8 @@ def diff_rows(name: str, old: "pa.Table", new: "pa.Table", key: list[str], sides
     """Compare two versions of a table, matching rows on ``key`` (whole rows when empty)."""
     import numpy as np
 
-    shared = [f for f in new.column_names if f in old.column_names]
+    shared = [f for f in new.column_names if f in old.column_names and f != POSITION]
+    carried = [POSITION] if POSITION in old.column_names and POSITION in new.column_names else []
     if not key and not shared:  # nothing to match on: every row is new or gone
         return TableDiff(name, "compared", [], old.num_rows, new.num_rows, added=new.num_rows,
                          removed=old.num_rows, added_rows=new, removed_rows=old)
@@ -57,7 +59,7 @@ def diff_rows(name: str, old: "pa.Table", new: "pa.Table", key: list[str], sides
         result.removed_rows = old.take(np.sort(codes.old_at[only_old]))
         order = np.argsort(codes.old_at[matched], kind="stable")  # report in the old file's order
         _compare_matched(result, old, new, codes.old_at[matched][order], codes.new_at[matched][order],
-                         [f for f in shared if f not in key])
+                         [f for f in shared if f not in key], carried)
         return result
     # Whole rows: a row present n times on one side and m on the other leaves |n - m| extra.
     common = np.minimum(codes.old_count, codes.new_count)
@@ -150,7 +152,7 @@ def _refuse_duplicates(name, old, new, key, codes: Codes, sides) -> None:
         )
 
 
-def _compare_matched(result: TableDiff, old, new, old_at, new_at, fields: list[str]) -> None:
+def _compare_matched(result: TableDiff, old, new, old_at, new_at, fields: list[str], carried: list[str]) -> None:
     import numpy as np
     import pyarrow as pa
 
@@ -162,7 +164,7 @@ def _compare_matched(result: TableDiff, old, new, old_at, new_at, fields: list[s
     result.changed = int(changed.sum())
     result.unchanged = len(old_at) - result.changed
     result.field_changes = {f: int(m.sum()) for f, m in masks.items() if m.any()}
-    shared = result.key + fields
+    shared = result.key + fields + carried
     result.changed_old = old.select(shared).take(pa.array(old_at[changed]))
     result.changed_new = new.select(shared).take(pa.array(new_at[changed]))
     result.changed_mask = pa.table({f: m[changed] for f, m in masks.items()}) if masks else None
