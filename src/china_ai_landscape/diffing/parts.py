@@ -18,13 +18,21 @@ from __future__ import annotations
 import csv
 import os
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import DatasetError
+from ..paced_file import PacedFile
 from ..package import DataPackage
 from ..resource_bytes import compression_of
-from ..typed_csv import PYTHON_ONLY, csv_options, header_rows, read, with_format_defaults
+from ..typed_csv import (
+    PYTHON_ONLY,
+    csv_options,
+    header_rows,
+    read,
+    with_format_defaults,
+)
 from .model import TableDiff
 from .rows import POSITION, diff_rows
 
@@ -97,18 +105,21 @@ def diff_in_parts(name: str, old: DataPackage, new: DataPackage, key: list[str],
     """The diff of table ``name`` part by part; Unsplittable when it must be done whole."""
     (old_path, old_dialect), (new_path, new_dialect) = sides
     count = _part_count(_data_bytes(old_path, old_dialect) + _data_bytes(new_path, new_dialect))
-    with tempfile.TemporaryDirectory(prefix="dataset-diff-") as tmp:
-        old_parts = _split(old_path, old_dialect, old.schema(name), key, count, Path(tmp) / "old")
-        new_parts = _split(new_path, new_dialect, new.schema(name), key, count, Path(tmp) / "new")
-        partials = []
-        for old_part, new_part in zip(old_parts, new_parts):
+    with tempfile.TemporaryDirectory(prefix="dataset-diff-") as tmp, ThreadPoolExecutor(2) as pool:
+        # pyarrow lets go of the GIL while it parses, writes and compares: two at a time
+        splits = [pool.submit(_split, path, dialect, package.schema(name), key, count, Path(tmp) / side)
+                  for side, path, dialect, package in (("old", old_path, old_dialect, old), ("new", new_path, new_dialect, new))]
+        old_parts, new_parts = (split.result() for split in splits)
+
+        def one(pair: tuple[Path, Path]) -> TableDiff:
             try:
-                old_table = _read_part(old_part, old.schema(name), f"{name} (old part)")
-                new_table = _read_part(new_part, new.schema(name), f"{name} (new part)")
-                partials.append(diff_rows(name, old_table, new_table, key, labels))
+                old_table = _read_part(pair[0], old.schema(name), f"{name} (old part)")
+                new_table = _read_part(pair[1], new.schema(name), f"{name} (new part)")
+                return diff_rows(name, old_table, new_table, key, labels)
             except DatasetError as exc:  # a repeated key, a cell that does not read: say it as the whole diff does
                 raise Unsplittable(str(exc)) from None
-            del old_table, new_table
+
+        partials = list(pool.map(one, zip(old_parts, new_parts)))
     return merged(name, key, partials)
 
 
@@ -123,7 +134,7 @@ def _with_position(schema: dict) -> dict:
     return {**schema, "fields": list(schema.get("fields", [])) + [{"name": POSITION, "type": "integer"}]}
 
 
-def _read_part(part: Path, schema: dict, label: str) -> "pa.Table":
+def _read_part(part: Path, schema: dict, label: str) -> pa.Table:
     import pyarrow as pa
 
     if part.suffix == ".arrow":
@@ -139,7 +150,7 @@ def _split(path: Path, dialect: dict | None, schema: dict, key: list[str], count
     return _split_csv(path, dialect, key, count, folder)
 
 
-def _write_parts(table: "pa.Table", part: "np.ndarray", writers: list) -> None:
+def _write_parts(table: pa.Table, part: np.ndarray, writers: list) -> None:
     """The rows of ``table`` to the writers of their parts, in file order within each part."""
     import numpy as np
     import pyarrow as pa
@@ -203,9 +214,10 @@ def _split_csv(path: Path, dialect: dict, key: list[str], count: int, folder: Pa
     files = [folder / f"{i:04d}.csv" for i in range(count)]
     schema = pa.schema([(label, pa.string()) for label in labels] + [(POSITION, pa.int64())])
     writers = [pacsv.CSVWriter(str(f), schema) for f in files]
+    paced = PacedFile(path, _BLOCK)
     try:
         reader = pacsv.open_csv(
-            str(path),
+            paced,
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=_BLOCK),
             parse_options=pacsv.ParseOptions(delimiter=dialect.get("delimiter", ","),
                                              quote_char=dialect.get("quoteChar", '"') or False,
@@ -219,9 +231,11 @@ def _split_csv(path: Path, dialect: dict, key: list[str], count: int, folder: Pa
             table = pa.Table.from_arrays(columns, schema=schema)
             seen += batch.num_rows
             _write_parts(table, _part_of(table, key, count), writers)
+            paced.done()
     except pa.ArrowInvalid as exc:
         raise Unsplittable(str(exc)) from None
     finally:
+        paced.close()
         for writer in writers:
             writer.close()
     return files

@@ -5,7 +5,8 @@ each batch comes out shaped like ``reading.read_raw``'s table (``c0``.., ``__row
 ``__line``, rows with too few or too many cells merged in), so the ``tables`` layer
 checks it with the same expressions as a whole table. What a whole table gets from one
 look at its bytes (a byte order mark, CRLF line endings, the count of line breaks that
-tells whether any value spans lines) is counted while pyarrow reads them.
+tells whether any value spans lines) is counted while pyarrow reads them (``PacedFile``,
+which also keeps pyarrow from reading far ahead of the checks).
 
 Only what the streaming reader can read exactly as ``read_raw`` does is streamed: a local,
 uncompressed UTF-8 file with a one-row header, in a dialect pyarrow understands. Anything
@@ -27,10 +28,18 @@ from pathlib import Path
 
 import numpy as np
 
+from ..paced_file import PacedFile
 from ..resource_bytes import Resource
 from ..typed_csv import csv_options, header_rows
 from .findings import Finding
-from .reading import LINE, ROW, RawTable, column, needs_python_parser, with_irregular_rows
+from .reading import (
+    LINE,
+    ROW,
+    RawTable,
+    column,
+    needs_python_parser,
+    with_irregular_rows,
+)
 
 # Files at least this large are streamed, unless the environment variable below says
 # otherwise (tests lower it to stream small files too). Below it, reading whole is cheaper.
@@ -91,50 +100,7 @@ def _finding(res: Resource, code: str, message: str, row: int | None = None) -> 
     return Finding(code=code, message=message, table=res.name, row=row, layer="tables", severity="warning", file=res.file)
 
 
-class _CountingFile(io.RawIOBase):
-    """The file as pyarrow reads it, its line breaks and CRLFs counted on the way.
-
-    pyarrow's streaming reader reads ahead as far as it can (hundreds of MiB); here a read
-    waits while more than ``READ_AHEAD`` blocks are ahead of the batches checked so far
-    (``checked``). A wait ends after a second regardless, so that a reader that needs
-    more bytes for the batch it is on is never stuck."""
-
-    def __init__(self, path: Path):
-        self._file = open(path, "rb")
-        self.newlines, self.crlf, self._last = 0, False, b""
-        self._read, self._checked = 0, 0
-        self._turn = threading.Condition()
-
-    def readable(self) -> bool:
-        return True
-
-    def checked(self) -> None:
-        with self._turn:
-            self._checked += 1
-            self._turn.notify_all()
-
-    def read(self, size: int = -1) -> bytes:
-        with self._turn:
-            self._turn.wait_for(lambda: self._read <= (self._checked + READ_AHEAD) * BLOCK_SIZE, timeout=1.0)
-        chunk = self._file.read(size)
-        self._read += len(chunk)
-        self.newlines += chunk.count(b"\n")
-        if not self.crlf and chunk:
-            self.crlf = b"\r\n" in self._last + chunk[:1] or b"\r\n" in chunk
-            self._last = chunk[-1:]
-        return chunk
-
-    def readinto(self, buffer) -> int:
-        chunk = self.read(len(buffer))
-        buffer[:len(chunk)] = chunk
-        return len(chunk)
-
-    def close(self) -> None:
-        self._file.close()
-        super().close()
-
-
-def _file_findings(res: Resource, path: Path, counted: _CountingFile) -> list[Finding]:
+def _file_findings(res: Resource, path: Path, counted: PacedFile) -> list[Finding]:
     """BOM and CRLF warnings, as ``reading`` gives them."""
     out = []
     with open(path, "rb") as handle:
@@ -210,7 +176,7 @@ def batches(res: Resource, path: Path, width: int, facts: FileFacts) -> Iterator
     names = [f"f{i}" for i in range(width)]
     counted = None
     try:
-        counted = _CountingFile(path)
+        counted = PacedFile(path, BLOCK_SIZE, READ_AHEAD)
         reader = pacsv.open_csv(
             counted,
             read_options=pacsv.ReadOptions(column_names=names, use_threads=False, block_size=BLOCK_SIZE),
@@ -245,7 +211,7 @@ def batches(res: Resource, path: Path, width: int, facts: FileFacts) -> Iterator
             for raw in _shaped(frame, mine, width, dialect, facts, shift):
                 shift = raw.frame.get_column("__shift").item(-1) if raw.frame.height else shift
                 yield RawTable(raw.labels, raw.frame.drop("__shift"), raw.extra_cells)
-            counted.checked()
+            counted.done()
     except pa.ArrowInvalid as exc:
         raise Unstreamable(str(exc)) from None
     finally:
