@@ -99,3 +99,20 @@ def test_a_key_that_is_not_a_string_is_diffed_whole(tmp_path, monkeypatch, split
     monkeypatch.setenv(parts.PARTS_ABOVE_VARIABLE, "0")
     assert not diff(old, new).differs
     assert "models" not in split_small
+
+
+def test_no_room_for_the_parts_means_a_whole_diff(tmp_path, monkeypatch, split_small):
+    import pyarrow.csv as pacsv
+
+    old_tables, new_tables = _edited(random.Random(5), 300)
+    old, new = write_package(tmp_path / "old", old_tables), write_package(tmp_path / "new", new_tables)
+    monkeypatch.setenv(parts.PARTS_ABOVE_VARIABLE, str(1 << 62))
+    whole = diff(old, new)
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pacsv, "CSVWriter", full_disk)
+    monkeypatch.setenv(parts.PARTS_ABOVE_VARIABLE, "0")
+    assert diff(old, new).to_dict() == whole.to_dict()
+    assert not split_small

@@ -195,3 +195,17 @@ def test_the_threshold_can_be_set_in_the_environment(tmp_path, monkeypatch, stre
     monkeypatch.setenv(streamed.STREAM_ABOVE_VARIABLE, "not a number")  # the default applies
     validate(path, skip=("expectations",))
     assert streamed_count == ["t"]
+
+
+def test_no_room_for_spill_files_means_reading_whole(tmp_path, monkeypatch, streamed_count):
+    import polars as pl
+
+    path = _package(tmp_path, _rows(500))
+    whole = _findings(path, monkeypatch, stream=False)
+
+    def full_disk(self, *args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pl.DataFrame, "write_ipc", full_disk)
+    assert _findings(path, monkeypatch, stream=True) == whole
+    assert not streamed_count

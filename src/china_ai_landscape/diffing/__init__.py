@@ -82,8 +82,8 @@ def _compare_table(name: str, old: DataPackage, new: DataPackage, result: Diff, 
     if sides is not None:  # two large files: in parts, in bounded memory
         try:
             return parts.diff_in_parts(name, old, new, key, labels, sides)
-        except parts.Unsplittable:
-            pass  # diffed whole, which also words any error as usual
+        except (parts.Unsplittable, OSError):
+            pass  # diffed whole (no room for the parts, say), which also words any error as usual
     old_table, new_table = read_resource(old, name), read_resource(new, name)
     return diff_rows(name, old_table, new_table, key, labels)
 

@@ -212,8 +212,8 @@ def _check_one(res: Resource, read: Callable[[Resource], bytes], result: TablesR
         spill.mkdir()
         try:
             return _check_streamed(res, path, spill)
-        except streamed.Unstreamable:
-            for part in spill.iterdir():  # read whole instead
+        except (streamed.Unstreamable, OSError):  # e.g. no room for the spill files: read whole instead
+            for part in spill.iterdir():
                 part.unlink()
     try:
         raw, findings = read_raw(res, read(res))  # the file's bytes are freed once parsed
