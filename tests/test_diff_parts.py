@@ -102,7 +102,7 @@ def test_a_key_that_is_not_a_string_is_diffed_whole(tmp_path, monkeypatch, split
 
 
 def test_no_room_for_the_parts_means_a_whole_diff(tmp_path, monkeypatch, split_small):
-    import pyarrow.csv as pacsv
+    import pyarrow as pa
 
     old_tables, new_tables = _edited(random.Random(5), 300)
     old, new = write_package(tmp_path / "old", old_tables), write_package(tmp_path / "new", new_tables)
@@ -112,7 +112,24 @@ def test_no_room_for_the_parts_means_a_whole_diff(tmp_path, monkeypatch, split_s
     def full_disk(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(pacsv, "CSVWriter", full_disk)
+    monkeypatch.setattr(pa.ipc, "new_file", full_disk)
     monkeypatch.setenv(parts.PARTS_ABOVE_VARIABLE, "0")
     assert diff(old, new).to_dict() == whole.to_dict()
     assert not split_small
+
+
+def test_a_cell_that_does_not_read_is_reported_as_the_whole_diff_reports_it(tmp_path, monkeypatch, split_small):
+    old_tables, new_tables = _edited(random.Random(6), 400)
+    old, new = write_package(tmp_path / "old", old_tables), write_package(tmp_path / "new", new_tables)
+    data = new / "data" / "models.csv"
+    lines = data.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[250] = lines[250].replace(",1000000", ",12x", 1) if ",1000000" in lines[250] else lines[250].rstrip("\n") + ",extra\n"
+    data.write_text("".join(lines), encoding="utf-8")
+    messages = []
+    for threshold in (str(1 << 62), "0"):
+        monkeypatch.setenv(parts.PARTS_ABOVE_VARIABLE, threshold)
+        with pytest.raises(DatasetError) as caught:
+            diff(old, new)
+        messages.append(str(caught.value))
+    assert messages[0] == messages[1]
+    assert "models" not in split_small

@@ -29,7 +29,7 @@ NOT_BARE = r"^[^-\d]*|\D*$"  # what bareNumber: false strips around a number
 
 
 def read(path: Path | str | bytes, table_schema: dict, dialect: dict | None = None, encoding: str = "utf-8",
-         name: str | None = None) -> "pa.Table":
+         name: str | None = None) -> pa.Table:
     """The table of one CSV file (a path, or its bytes), typed by ``table_schema``, its cells
     split as ``dialect`` says. ``name`` names the data in messages (default: the path)."""
     import pyarrow as pa
@@ -147,7 +147,7 @@ def _python_text(path, columns: list[int], first: int, dialect: dict, encoding: 
     return [pa.array([r[i] if i < len(r) else None for r in rows], pa.string()) for i in columns]
 
 
-def _nulled(text: "pa.Array", nulls: list[str]) -> "pa.Array":
+def _nulled(text: pa.Array, nulls: list[str]) -> pa.Array:
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -156,15 +156,17 @@ def _nulled(text: "pa.Array", nulls: list[str]) -> "pa.Array":
     return pc.if_else(pc.is_in(text, value_set=pa.array(nulls, pa.string())), pa.scalar(None, pa.string()), text)
 
 
-def _arrow_cells(path, width: int, columns: list[int], fields: list[dict], first: int, dialect: dict, nulls: list[str]) -> list:
-    """The wanted columns read by pyarrow: typed directly where its reading matches the schema's
-    notation, as text (for ``_convert``) where it does not."""
+def _arrow_options(width: int, columns: list[int], fields: list[dict], first: int, dialect: dict, nulls: list[str],
+                   block: int, use_threads: bool = True) -> tuple[list[str], dict]:
+    """Column names and pyarrow's read, parse and convert options for the wanted columns: typed
+    directly where pyarrow's reading matches the schema's notation, as text (for
+    ``_convert``) where it does not."""
     import pyarrow as pa
     from pyarrow import csv as pacsv
 
-    names = [f"f{i}" for i in range(width)]
     from .arrow_types import arrow_field
 
+    names = [f"f{i}" for i in range(width)]
     types = {names[i]: (pa.string() if _needs_conversion(f) else arrow_field(f).type) for i, f in zip(columns, fields)}
     escape = dialect.get("escapeChar")
     parse = pacsv.ParseOptions(delimiter=dialect.get("delimiter", ","), quote_char=dialect.get("quoteChar", '"') or False,
@@ -172,13 +174,22 @@ def _arrow_cells(path, width: int, columns: list[int], fields: list[dict], first
                                escape_char=escape if isinstance(escape, str) and escape else False)
     convert = pacsv.ConvertOptions(column_types=types, include_columns=sorted(set(types), key=names.index),
                                    null_values=nulls, strings_can_be_null=True, true_values=TRUE, false_values=FALSE)
+    read = pacsv.ReadOptions(column_names=names, skip_rows=first, block_size=block, use_threads=use_threads)
+    return names, {"read_options": read, "parse_options": parse, "convert_options": convert}
+
+
+def _arrow_cells(path, width: int, columns: list[int], fields: list[dict], first: int, dialect: dict, nulls: list[str]) -> list:
+    """The wanted columns read by pyarrow (see ``_arrow_options``)."""
+    import pyarrow as pa
+    from pyarrow import csv as pacsv
+
     size = len(path) if isinstance(path, bytes) else Path(path).stat().st_size
     block = 1 << 20
     while True:
-        read = pacsv.ReadOptions(column_names=names, skip_rows=first, block_size=block)
+        names, options = _arrow_options(width, columns, fields, first, dialect, nulls, block)
         source = io.BytesIO(path) if isinstance(path, bytes) else path
         try:
-            table = pacsv.read_csv(source, read_options=read, parse_options=parse, convert_options=convert)
+            table = pacsv.read_csv(source, **options)
             return [table.column(names[i]) for i in columns]
         except pa.ArrowInvalid as exc:
             if "straddling" not in str(exc) or block > size:
@@ -186,7 +197,35 @@ def _arrow_cells(path, width: int, columns: list[int], fields: list[dict], first
             block = min(size + 1, 2**31 - 1)  # a cell larger than a block
 
 
-def _convert(text: "pa.Array", field: dict, path, first: int) -> "pa.Array":
+def typed_batches(source, path: Path, table_schema: dict, dialect: dict, block: int):
+    """The table of a UTF-8 CSV file in batches, each typed as ``read`` types the whole
+    file (pyarrow's streaming reader with the same options; ``source`` is ``path`` or a
+    file object over it). Errors are pyarrow's or ``_convert``'s own, with row numbers
+    counted within the batch: a caller that needs ``read``'s messages reads the file whole."""
+    import pyarrow as pa
+    from pyarrow import csv as pacsv
+
+    from .arrow_types import arrow_schema
+
+    if any(dialect.get(option) for option in PYTHON_ONLY):
+        raise ValueError("this dialect is read by the csv module, not in batches")
+    fields = table_schema["fields"]
+    nulls = table_schema.get("missingValues", [""])
+    labels, first = _labels(path, dialect, "utf-8", [f["name"] for f in fields])
+    index = {text: i for i, text in reversed(list(enumerate(labels)))}
+    missing = [f["name"] for f in fields if f["name"] not in index]
+    if missing:
+        raise ValueError(f"no column {', '.join(map(repr, missing))} in the header")
+    columns = [index[f["name"]] for f in fields]
+    names, options = _arrow_options(len(labels), columns, fields, first, dialect, nulls, block)
+    schema = arrow_schema(table_schema)
+    for batch in pacsv.open_csv(source, **options):
+        cells = [batch.column(names[i]) for i in columns]
+        typed = [_convert(c, f, path, first) if _needs_conversion(f) else c for c, f in zip(cells, fields)]
+        yield pa.Table.from_arrays(typed, schema=schema)
+
+
+def _convert(text: pa.Array, field: dict, path, first: int) -> pa.Array:
     """One column of text (missing values already null) as the field's Arrow type."""
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -217,7 +256,7 @@ def _convert(text: "pa.Array", field: dict, path, first: int) -> "pa.Array":
 _ZONE = r"(Z|[+-][0-9]{2}(:?[0-9]{2})?)$"
 
 
-def _iso_datetimes(text: "pa.Array") -> "pa.Array":
+def _iso_datetimes(text: pa.Array) -> pa.Array:
     """ISO 8601 datetimes, with or without a UTC offset (converted to UTC, as the validator
     reads them); fractions of a second are dropped, as a timestamp in seconds holds none."""
     import pyarrow as pa
@@ -235,7 +274,7 @@ def _iso_datetimes(text: "pa.Array") -> "pa.Array":
     return pc.if_else(zoned, in_utc, pc.cast(naive_text, pa.timestamp("s")))
 
 
-def _booleans(text: "pa.Array", field: dict) -> "pa.Array":
+def _booleans(text: pa.Array, field: dict) -> pa.Array:
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -246,7 +285,7 @@ def _booleans(text: "pa.Array", field: dict) -> "pa.Array":
     return pc.if_else(true, True, pc.if_else(false, False, pa.scalar(None, pa.bool_())))
 
 
-def _numeric_text(text: "pa.Array", field: dict, integer: bool) -> "pa.Array":
+def _numeric_text(text: pa.Array, field: dict, integer: bool) -> pa.Array:
     """Number text as pyarrow casts it: bare, without group characters, with a "." decimal point."""
     import pyarrow.compute as pc
 
@@ -260,7 +299,7 @@ def _numeric_text(text: "pa.Array", field: dict, integer: bool) -> "pa.Array":
     return pc.replace_substring_regex(text, r"^\+|_", "")
 
 
-def _cell_problem(text: "pa.Array", field: dict, target, path, first: int) -> str:
+def _cell_problem(text: pa.Array, field: dict, target, path, first: int) -> str:
     """The first cell of a column that cannot be read as its type, in words."""
     for index, value in enumerate(text.to_pylist()):
         if value is None:

@@ -1,10 +1,11 @@
 """A keyed diff of two large CSV files in parts that fit in memory.
 
-Both files are read once in batches by pyarrow's streaming reader, every cell as text, and
-each row is written into one of N part files chosen by a hash of its key's text, with its
-position in the file; a key's rows on both sides so land in the same part. Each pair of
-parts is then read typed and diffed whole (``rows.diff_rows``), and the partial diffs are
-merged, rows put back in file order: the result is the whole-table diff's.
+Both files are read once in batches, typed as ``loading`` types them (``typed_csv`` with
+pyarrow's streaming reader, or a Parquet file's row batches), and each row is written into
+one of N Arrow IPC part files chosen by a hash of its key's text, with its position in the
+file; a key's rows on both sides so land in the same part. Each pair of parts is then
+diffed whole (``rows.diff_rows``), and the partial diffs are merged, rows put back in file
+order: the result is the whole-table diff's.
 
 Used when the two files together are at least ``PARTS_ABOVE`` bytes
 (``DATASET_PARTS_ABOVE`` overrides it), the key fields are strings (their text is their
@@ -15,7 +16,6 @@ diffed whole, which also gives the whole diff's error messages.
 
 from __future__ import annotations
 
-import csv
 import os
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -26,13 +26,7 @@ from ..errors import DatasetError
 from ..paced_file import PacedFile
 from ..package import DataPackage
 from ..resource_bytes import compression_of
-from ..typed_csv import (
-    PYTHON_ONLY,
-    csv_options,
-    header_rows,
-    read,
-    with_format_defaults,
-)
+from ..typed_csv import PYTHON_ONLY, header_rows, typed_batches, with_format_defaults
 from .model import TableDiff
 from .rows import POSITION, diff_rows
 
@@ -113,8 +107,7 @@ def diff_in_parts(name: str, old: DataPackage, new: DataPackage, key: list[str],
 
         def one(pair: tuple[Path, Path]) -> TableDiff:
             try:
-                old_table = _read_part(pair[0], old.schema(name), f"{name} (old part)")
-                new_table = _read_part(pair[1], new.schema(name), f"{name} (new part)")
+                old_table, new_table = _read_part(pair[0]), _read_part(pair[1])
                 return diff_rows(name, old_table, new_table, key, labels)
             except DatasetError as exc:  # a repeated key, a cell that does not read: say it as the whole diff does
                 raise Unsplittable(str(exc)) from None
@@ -130,24 +123,47 @@ def _part_count(size: int) -> int:
     return count
 
 
-def _with_position(schema: dict) -> dict:
-    return {**schema, "fields": list(schema.get("fields", [])) + [{"name": POSITION, "type": "integer"}]}
-
-
-def _read_part(part: Path, schema: dict, label: str) -> pa.Table:
+def _split(path: Path, dialect: dict | None, schema: dict, key: list[str], count: int, folder: Path) -> list[Path]:
+    """A file's rows, typed as ``loading`` types them and with their positions, in ``count``
+    Arrow IPC part files by the hash of their key."""
+    import numpy as np
     import pyarrow as pa
 
-    if part.suffix == ".arrow":
-        with pa.memory_map(str(part)) as source:
-            return pa.ipc.open_file(source).read_all()
-    return read(part, _with_position(schema), name=label)
+    from ..arrow_types import arrow_schema
 
-
-def _split(path: Path, dialect: dict | None, schema: dict, key: list[str], count: int, folder: Path) -> list[Path]:
     folder.mkdir()
-    if dialect is None:
-        return _split_parquet(path, schema, key, count, folder)
-    return _split_csv(path, dialect, key, count, folder)
+    typed = arrow_schema(schema)
+    files = [folder / f"{i:04d}.arrow" for i in range(count)]
+    writers = [pa.ipc.new_file(str(f), typed.append(pa.field(POSITION, pa.int64()))) for f in files]
+    paced = PacedFile(path, _BLOCK) if dialect is not None else None
+    try:
+        seen = 0
+        for table in _typed_batches(path, paced, dialect, schema, typed):
+            table = table.append_column(POSITION, pa.array(np.arange(seen, seen + table.num_rows, dtype=np.int64)))
+            seen += table.num_rows
+            _write_parts(table, _part_of(table, key, count), writers)
+            if paced is not None:
+                paced.done()
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, DatasetError, KeyError, ValueError, TypeError) as exc:
+        raise Unsplittable(str(exc)) from None  # the whole diff says what is wrong, and where
+    finally:
+        if paced is not None:
+            paced.close()
+        for writer in writers:
+            writer.close()
+    return files
+
+
+def _typed_batches(path: Path, paced: PacedFile | None, dialect: dict | None, schema: dict, typed: pa.Schema):
+    """Batches of a CSV file (``typed_csv``, paced) or of a Parquet file, typed by the schema."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if dialect is not None:
+        yield from typed_batches(paced, path, schema, dialect, _BLOCK)
+        return
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=1 << 16, columns=typed.names):
+        yield pa.Table.from_batches([batch]).select(typed.names).cast(typed)
 
 
 def _write_parts(table: pa.Table, part: np.ndarray, writers: list) -> None:
@@ -162,89 +178,17 @@ def _write_parts(table: pa.Table, part: np.ndarray, writers: list) -> None:
             writer.write_table(table.take(pa.array(order[bounds[i]:bounds[i + 1]])))
 
 
-def _split_parquet(path: Path, schema: dict, key: list[str], count: int, folder: Path) -> list[Path]:
-    """A Parquet file's rows, typed as ``loading`` types them, in ``count`` Arrow IPC part files."""
-    import numpy as np
+def _read_part(part: Path) -> pa.Table:
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
-    from ..arrow_types import arrow_schema
-
-    typed = arrow_schema(schema)
-    with_position = typed.append(pa.field(POSITION, pa.int64()))
-    files = [folder / f"{i:04d}.arrow" for i in range(count)]
-    writers = [pa.ipc.new_file(str(f), with_position) for f in files]
-    try:
-        seen = 0
-        for batch in pq.ParquetFile(path).iter_batches(batch_size=1 << 16, columns=typed.names):
-            table = pa.Table.from_batches([batch]).select(typed.names).cast(typed)
-            table = table.append_column(POSITION, pa.array(np.arange(seen, seen + table.num_rows, dtype=np.int64)))
-            seen += table.num_rows
-            _write_parts(table, _part_of(table, key, count), writers)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OSError, KeyError, ValueError) as exc:
-        raise Unsplittable(str(exc)) from None
-    finally:
-        for writer in writers:
-            writer.close()
-    return files
-
-
-def _labels(path: Path, dialect: dict) -> list[str]:
-    with open(path, encoding="utf-8", newline="") as handle:
-        first = next(csv.reader(handle, **csv_options(dialect)), None)
-    if not first or POSITION in first:
-        raise Unsplittable("no header")
-    return [label.lstrip("\ufeff") if i == 0 else label for i, label in enumerate(first)]
-
-
-def _split_csv(path: Path, dialect: dict, key: list[str], count: int, folder: Path) -> list[Path]:
-    """The rows of a CSV file, as text, in ``count`` CSV part files by the hash of their key's text."""
-    import numpy as np
-    import pyarrow as pa
-    from pyarrow import csv as pacsv
-
-    labels = _labels(path, dialect)
-    if any(labels.count(k) != 1 for k in key):
-        raise Unsplittable("a key field is missing from the header or repeated")
-    names = [f"f{i}" for i in range(len(labels))]
-
-    def refuse(row) -> str:  # a row with too few or too many cells: the whole diff says where
-        raise Unsplittable("an irregular row")
-
-    files = [folder / f"{i:04d}.csv" for i in range(count)]
-    schema = pa.schema([(label, pa.string()) for label in labels] + [(POSITION, pa.int64())])
-    writers = [pacsv.CSVWriter(str(f), schema) for f in files]
-    paced = PacedFile(path, _BLOCK)
-    try:
-        reader = pacsv.open_csv(
-            paced,
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=_BLOCK),
-            parse_options=pacsv.ParseOptions(delimiter=dialect.get("delimiter", ","),
-                                             quote_char=dialect.get("quoteChar", '"') or False,
-                                             double_quote=dialect.get("doubleQuote", True), newlines_in_values=True,
-                                             invalid_row_handler=refuse),
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
-                                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
-        seen = 0
-        for batch in reader:
-            columns = batch.columns + [pa.array(np.arange(seen, seen + batch.num_rows, dtype=np.int64))]
-            table = pa.Table.from_arrays(columns, schema=schema)
-            seen += batch.num_rows
-            _write_parts(table, _part_of(table, key, count), writers)
-            paced.done()
-    except pa.ArrowInvalid as exc:
-        raise Unsplittable(str(exc)) from None
-    finally:
-        paced.close()
-        for writer in writers:
-            writer.close()
-    return files
+    with pa.memory_map(str(part)) as source:
+        return pa.ipc.open_file(source).read_all()
 
 
 _POWERS = None
 
 
-def _part_of(batch: pa.RecordBatch, columns: list[str], count: int) -> np.ndarray:
+def _part_of(batch: pa.Table, columns: list[str], count: int) -> np.ndarray:
     """A part number per row from its key's text: a polynomial hash over the bytes of every
     key cell, spread over ``count`` (a power of two) parts."""
     import numpy as np
