@@ -166,16 +166,18 @@ def _typed_batches(path: Path, paced: PacedFile | None, dialect: dict | None, sc
         yield pa.Table.from_batches([batch]).select(typed.names).cast(typed)
 
 
-def _write_parts(table: pa.Table, part: np.ndarray, writers: list) -> None:
-    """The rows of ``table`` to the writers of their parts, in file order within each part."""
+def _write_parts(table: "pa.Table", part: "np.ndarray", writers: list) -> None:
+    """The rows of ``table`` to the writers of their parts, in file order within each part:
+    one gather puts the rows in part order, and each part gets its slice."""
     import numpy as np
     import pyarrow as pa
 
     order = np.argsort(part, kind="stable")
     bounds = np.searchsorted(part[order], np.arange(len(writers) + 1))
+    grouped = table.take(pa.array(order))
     for i, writer in enumerate(writers):
         if bounds[i + 1] > bounds[i]:
-            writer.write_table(table.take(pa.array(order[bounds[i]:bounds[i + 1]])))
+            writer.write_table(grouped.slice(int(bounds[i]), int(bounds[i + 1] - bounds[i])))
 
 
 def _read_part(part: Path) -> pa.Table:
