@@ -68,7 +68,7 @@ VIEWS = (
         _filled("dated", "announced, released or internal-testing date", 0.99),
         _filled("primary_source", "cites a primary source (the developer's own material)", 0.95)]}),
     View("chinese_open_weights_models", "Open-weights models of Chinese developers", _chinese_open_weights_models, {"fields": [
-        _filled("parameters", "parameter count", 0.94),
+        _filled("parameters", "parameter count", 0.95),
         _filled("licence", "licence of the weights", 0.95),
         _filled("weights_url", "page of the weights", 0.99)]}),
     View("main_rows", "Rows of the main tables", _strongly_sourced, {"fields": [
