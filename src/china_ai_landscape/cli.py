@@ -191,6 +191,9 @@ def validate_command(path, skip, fmt, html_report, baseline, allow_remote):
       dataset validate --format json > report.json
       dataset validate --html-report site/        # Data Docs in site/index.html
       dataset validate --baseline ../v1.2.0/      # no rows lost since that release
+
+    A CSV file of 32 MiB or more is checked in batches, in bounded memory;
+    DATASET_STREAM_ABOVE=BYTES sets that size (0: every file that can be).
     """
     from .validation import validate
 
@@ -226,6 +229,9 @@ def diff_command(old: str, new: str, tables: tuple[str, ...], fmt: str, limit: i
       dataset diff v0.1.0 . --table models     one table against a release
       dataset diff old/ new/ --format json --limit 0
       dataset diff git:HEAD~1 . --exit-code || echo "data changed"
+
+    Two tables with 512 MiB of data or more, keyed on strings, are compared in parts,
+    in bounded memory; DATASET_PARTS_ABOVE=BYTES sets that size.
     """
     from .diffing import diff
 
