@@ -14,6 +14,7 @@ reasons), ``render`` (text, markdown, JSON), ``model`` (the result values).
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Iterable
 
 from ..errors import DatasetError
@@ -84,7 +85,9 @@ def _compare_table(name: str, old: DataPackage, new: DataPackage, result: Diff, 
             return parts.diff_in_parts(name, old, new, key, labels, sides)
         except (parts.Unsplittable, OSError):
             pass  # diffed whole (no room for the parts, say), which also words any error as usual
-    old_table, new_table = read_resource(old, name), read_resource(new, name)
+    with ThreadPoolExecutor(2) as pool:  # both sides read at once (pyarrow lets go of the GIL)
+        old_read, new_read = pool.submit(read_resource, old, name), pool.submit(read_resource, new, name)
+        old_table, new_table = old_read.result(), new_read.result()
     return diff_rows(name, old_table, new_table, key, labels)
 
 
