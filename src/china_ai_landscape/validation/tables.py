@@ -268,7 +268,10 @@ def _typed_columns(res: Resource, typed: pl.DataFrame, present: set[str]) -> pl.
     fields = _fields(res.schema)
     typed = typed.with_columns(
         pl.lit(None, dtype=cells.polars_dtype(f)).alias(f["name"]) for f in fields if f["name"] not in present
-    ).with_columns(pl.col(f["name"]).cast(cells.polars_dtype(f), strict=False) for f in fields)
+    )
+    current = typed.schema  # only the columns not yet of their field's type are cast (wide tables: thousands)
+    typed = typed.with_columns(pl.col(f["name"]).cast(dtype, strict=False) for f in fields
+                               if current.get(f["name"]) != (dtype := cells.polars_dtype(f)))
     names = [f["name"] for f in fields]
     return typed.select(ROW, LINE, *names) if len(set(names)) == len(names) else typed
 
