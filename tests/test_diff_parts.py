@@ -75,18 +75,24 @@ def test_a_table_diffed_in_parts_is_the_whole_diff(tmp_path, monkeypatch, split_
     assert models.changed_old.column_names == whole.tables["models"].changed_old.column_names
 
 
-def test_a_repeated_key_is_reported_as_the_whole_diff_reports_it(tmp_path, monkeypatch, split_small):
-    old_tables = base_tables()
-    old_tables["models"]["rows"] = [model(f"m-{i}") for i in range(300)]
-    new_tables = copy.deepcopy(old_tables)
-    new_tables["models"]["rows"].append(model("m-7", name="again"))
-    old, new = write_package(tmp_path / "old", old_tables), write_package(tmp_path / "new", new_tables)
+def _errors_both_ways(old, new, monkeypatch) -> list[str]:
+    """The error message of the whole diff, then of the diff in parts."""
     messages = []
     for threshold in (str(1 << 62), "0"):
         monkeypatch.setenv(parts.PARTS_ABOVE_VARIABLE, threshold)
         with pytest.raises(DatasetError) as caught:
             diff(old, new)
         messages.append(str(caught.value))
+    return messages
+
+
+def test_a_repeated_key_is_reported_as_the_whole_diff_reports_it(tmp_path, monkeypatch, split_small):
+    old_tables = base_tables()
+    old_tables["models"]["rows"] = [model(f"m-{i}") for i in range(300)]
+    new_tables = copy.deepcopy(old_tables)
+    new_tables["models"]["rows"].append(model("m-7", name="again"))
+    old, new = write_package(tmp_path / "old", old_tables), write_package(tmp_path / "new", new_tables)
+    messages = _errors_both_ways(old, new, monkeypatch)
     assert messages[0] == messages[1] and "m-7" in messages[0]
 
 
@@ -123,13 +129,8 @@ def test_a_cell_that_does_not_read_is_reported_as_the_whole_diff_reports_it(tmp_
     old, new = write_package(tmp_path / "old", old_tables), write_package(tmp_path / "new", new_tables)
     data = new / "data" / "models.csv"
     lines = data.read_text(encoding="utf-8").splitlines(keepends=True)
-    lines[250] = lines[250].replace(",1000000", ",12x", 1) if ",1000000" in lines[250] else lines[250].rstrip("\n") + ",extra\n"
+    lines[250] = lines[250].replace(",1000000", ",12x", 1)  # a parameter count that is not an integer
     data.write_text("".join(lines), encoding="utf-8")
-    messages = []
-    for threshold in (str(1 << 62), "0"):
-        monkeypatch.setenv(parts.PARTS_ABOVE_VARIABLE, threshold)
-        with pytest.raises(DatasetError) as caught:
-            diff(old, new)
-        messages.append(str(caught.value))
+    messages = _errors_both_ways(old, new, monkeypatch)
     assert messages[0] == messages[1]
     assert "models" not in split_small
