@@ -46,7 +46,7 @@ class TypedTable:
         return self._frame.columns if self._frame is not None else self.scan().collect_schema().names()
 
     def scan(self) -> pl.LazyFrame:
-        return self._frame.lazy() if self._frame is not None else pl.scan_ipc(self.spill, memory_map=False)
+        return self._frame.lazy() if self._frame is not None else pl.scan_ipc(self.spill)
 
     @property
     def streamed(self) -> bool:
