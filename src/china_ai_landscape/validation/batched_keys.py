@@ -22,12 +22,18 @@ _SEED = 0x5EED
 _BUCKET_BITS = 4
 
 
+def key_fields(value) -> list[str]:
+    """The fields of a key as a list (a Table Schema key is one name or a list of names)."""
+    if not value:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
 def key_groups(schema: dict, fields: list[dict], present: set[str]) -> list[tuple[str, list[str]]]:
     """(finding code, key fields) for every unique field and the primary key, in the order checked."""
     groups = [("unique-error", [f["name"]]) for f in fields
               if (f.get("constraints") or {}).get("unique") and f["name"] in present]
-    pk = schema.get("primaryKey")
-    pk = [pk] if isinstance(pk, str) else list(pk or [])
+    pk = key_fields(schema.get("primaryKey"))
     if pk and set(pk) <= present:
         groups.append(("primary-key", pk))
     return groups

@@ -17,7 +17,7 @@ from typing import Callable
 import polars as pl
 
 from . import cells, streamed, wide
-from .batched_keys import KeyIndex, key_groups
+from .batched_keys import KeyIndex, key_fields, key_groups
 from .field_checks import LAYER, MAX_PER_CHECK, Check, Collector, collect, field_checks, stage
 from .findings import Finding
 from ..resource_bytes import ReadProblem, Resource
@@ -68,12 +68,6 @@ class TablesResult:
 
 def _fields(schema: dict) -> list[dict]:
     return [f for f in schema.get("fields", []) if isinstance(f, dict)]
-
-
-def _key(value) -> list[str]:
-    if not value:
-        return []
-    return [value] if isinstance(value, str) else list(value)
 
 
 def _header_findings(res: Resource, raw: RawTable) -> list[Finding]:
@@ -332,10 +326,10 @@ def _check_streamed(res: Resource, path: Path, spill: Path, facts: streamed.File
 def _foreign_key_findings(table: TypedTable, tables: dict[str, TypedTable]) -> list[Finding]:
     out = []
     for fk in table.schema.get("foreignKeys") or []:
-        keys = _key(fk.get("fields"))
+        keys = key_fields(fk.get("fields"))
         ref = fk.get("reference") or {}
         target = tables.get(ref.get("resource") or table.name)
-        ref_keys = _key(ref.get("fields"))
+        ref_keys = key_fields(ref.get("fields"))
         if (target is None or not keys or len(keys) != len(ref_keys) or not set(ref_keys) <= set(target.columns)
                 or not set(keys) <= set(table.columns)):
             continue  # the descriptor layer reports broken foreign key definitions
