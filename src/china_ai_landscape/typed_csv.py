@@ -39,12 +39,7 @@ def read(path: Path | str | bytes, table_schema: dict, dialect: dict | None = No
     fields = table_schema["fields"]
     nulls = table_schema.get("missingValues", [""])
     try:
-        labels, first = _labels(path, dialect, encoding, [f["name"] for f in fields])
-        index = {text: i for i, text in reversed(list(enumerate(labels)))}  # a repeated label: its first column
-        missing = [f["name"] for f in fields if f["name"] not in index]
-        if missing:
-            raise DatasetError(f"{label}: no column {', '.join(map(repr, missing))} in the header; run 'dataset validate' for details")
-        columns = [index[f["name"]] for f in fields]
+        labels, first, columns = _columns(path, dialect, encoding, fields, label)
         if any(dialect.get(option) for option in PYTHON_ONLY) or encoding.lower().replace("-", "") != "utf8":
             cells = _python_text(path, columns, first, dialect, encoding)
             typed = [_convert(_nulled(c, nulls), f, label, first) for c, f in zip(cells, fields)]
@@ -61,6 +56,17 @@ def read(path: Path | str | bytes, table_schema: dict, dialect: dict | None = No
         return pa.Table.from_arrays(typed, schema=arrow_schema(table_schema))
     except (ValueError, pa.ArrowInvalid) as exc:  # a required field left empty
         raise DatasetError(f"{label}: cannot be read as typed by its schema ({exc}); run 'dataset validate' for details") from None
+
+
+def _columns(path, dialect: dict, encoding: str, fields: list[dict], label) -> tuple[list[str], int, list[int]]:
+    """The header's labels, its last record, and the column of each field (a repeated label:
+    its first column); DatasetError naming ``label`` when a field has no column."""
+    labels, first = _labels(path, dialect, encoding, [f["name"] for f in fields])
+    index = {text: i for i, text in reversed(list(enumerate(labels)))}
+    missing = [f["name"] for f in fields if f["name"] not in index]
+    if missing:
+        raise DatasetError(f"{label}: no column {', '.join(map(repr, missing))} in the header; run 'dataset validate' for details")
+    return labels, first, [index[f["name"]] for f in fields]
 
 
 def _needs_conversion(field: dict) -> bool:
@@ -211,12 +217,7 @@ def typed_batches(source, path: Path, table_schema: dict, dialect: dict, block: 
         raise ValueError("this dialect is read by the csv module, not in batches")
     fields = table_schema["fields"]
     nulls = table_schema.get("missingValues", [""])
-    labels, first = _labels(path, dialect, "utf-8", [f["name"] for f in fields])
-    index = {text: i for i, text in reversed(list(enumerate(labels)))}
-    missing = [f["name"] for f in fields if f["name"] not in index]
-    if missing:
-        raise ValueError(f"no column {', '.join(map(repr, missing))} in the header")
-    columns = [index[f["name"]] for f in fields]
+    labels, first, columns = _columns(path, dialect, "utf-8", fields, path)
     names, options = _arrow_options(len(labels), columns, fields, first, dialect, nulls, block)
     schema = arrow_schema(table_schema)
     for batch in pacsv.open_csv(source, **options):

@@ -70,6 +70,16 @@ def _encoding_finding(res: Resource, data: bytes, encoding: str) -> Finding | No
                     f"({reason}): save the file as {res.encoding}", row=line)
 
 
+def bom_warning(res: Resource) -> Finding:
+    return _finding(res, "utf8-bom", "the file starts with a byte order mark (BOM); save it as UTF-8 without BOM",
+                    row=1, severity="warning")
+
+
+def crlf_warning(res: Resource) -> Finding:
+    return _finding(res, "crlf-line-endings", "the file has Windows (CRLF) line endings; convert it to LF so that "
+                    "diffs stay clean", severity="warning")
+
+
 def _decode_findings(res: Resource, data: bytes) -> tuple[bytes | None, list[Finding]]:
     """The file as UTF-8 bytes without BOM, or None if it does not decode.
 
@@ -81,8 +91,7 @@ def _decode_findings(res: Resource, data: bytes) -> tuple[bytes | None, list[Fin
     except LookupError:
         return None, [_finding(res, "encoding-error", f'unknown encoding "{res.encoding}": use a standard name such as utf-8')]
     if data.startswith(_BOM) and encoding in ("utf-8", "utf-8-sig"):
-        findings.append(_finding(res, "utf8-bom", "the file starts with a byte order mark (BOM); "
-                                 "save it as UTF-8 without BOM", row=1, severity="warning"))
+        findings.append(bom_warning(res))
         data = data[len(_BOM):]
     if encoding not in ("utf-8", "utf-8-sig", "ascii"):
         problem = _encoding_finding(res, data, encoding)
@@ -90,8 +99,7 @@ def _decode_findings(res: Resource, data: bytes) -> tuple[bytes | None, list[Fin
             return None, findings + [problem]
         data = data.decode(encoding).encode("utf-8")
     if b"\r\n" in data:
-        findings.append(_finding(res, "crlf-line-endings", "the file has Windows (CRLF) line endings; "
-                                 "convert it to LF so that diffs stay clean", severity="warning"))
+        findings.append(crlf_warning(res))
     return data, findings
 
 

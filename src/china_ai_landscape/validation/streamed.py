@@ -36,7 +36,9 @@ from .reading import (
     LINE,
     ROW,
     RawTable,
+    bom_warning,
     column,
+    crlf_warning,
     needs_python_parser,
     with_irregular_rows,
 )
@@ -83,7 +85,7 @@ def local_file(res: Resource) -> Path | None:
 @dataclass
 class FileFacts:
     """What the bytes tell beyond the cells: the file's warnings and its line breaks,
-    counted while pyarrow reads them (``_CountingFile``)."""
+    counted while pyarrow reads them (``PacedFile``)."""
 
     findings: list[Finding] = field(default_factory=list)
     newlines: int = 0
@@ -96,21 +98,11 @@ class FileFacts:
         return self.newlines in (self.records, self.records - 1)
 
 
-def _finding(res: Resource, code: str, message: str, row: int | None = None) -> Finding:
-    return Finding(code=code, message=message, table=res.name, row=row, layer="tables", severity="warning", file=res.file)
-
-
 def _file_findings(res: Resource, path: Path, counted: PacedFile) -> list[Finding]:
     """BOM and CRLF warnings, as ``reading`` gives them."""
-    out = []
     with open(path, "rb") as handle:
-        if handle.read(3) == codecs.BOM_UTF8:
-            out.append(_finding(res, "utf8-bom", "the file starts with a byte order mark (BOM); "
-                                "save it as UTF-8 without BOM", row=1))
-    if counted.crlf:
-        out.append(_finding(res, "crlf-line-endings", "the file has Windows (CRLF) line endings; "
-                            "convert it to LF so that diffs stay clean"))
-    return out
+        bom = handle.read(3) == codecs.BOM_UTF8
+    return ([bom_warning(res)] if bom else []) + ([crlf_warning(res)] if counted.crlf else [])
 
 
 def header(res: Resource, path: Path) -> list[str]:
