@@ -229,11 +229,12 @@ def read_raw(res: Resource, data: bytes) -> tuple[RawTable | None, list[Finding]
     rows = np.arange(1, total + 1, dtype=np.int64)
     if len(bad_numbers):
         rows = np.setdiff1d(rows, bad_numbers, assume_unique=True)
-    frame = pl.from_arrow(table)
+    # named in Arrow, where a rename is only metadata (a polars rename of 10,000 columns is not)
+    frame = pl.from_arrow(table.rename_columns([column(i) for i in range(width)]))
     del table
     if not isinstance(frame, pl.DataFrame):  # pragma: no cover
         frame = frame.to_frame()
-    frame = frame.rename({f"f{i}": column(i) for i in range(width)}).with_columns(pl.Series(ROW, rows))
+    frame = frame.with_columns(pl.Series(ROW, rows))
     frame, extra = with_irregular_rows(frame, bad, width, res.dialect)
     frame = frame.slice(first)  # the header is the first record (it sets the number of columns)
     frame = _with_lines(frame, newlines, total, width)

@@ -198,8 +198,8 @@ def batches(res: Resource, path: Path, width: int, facts: FileFacts) -> Iterator
             end = int(rows[-1]) if len(rows) else last
             mine = sorted(b for b in irregular if last < b[0] <= end)
             last = end
-            frame = pl.from_arrow(pa.Table.from_batches([batch]))
-            frame = frame.rename({f"f{i}": column(i) for i in range(width)}).with_columns(pl.Series(ROW, rows))
+            frame = pl.from_arrow(pa.Table.from_batches([batch]).rename_columns([column(i) for i in range(width)]))
+            frame = frame.with_columns(pl.Series(ROW, rows))
             for raw in _shaped(frame, mine, width, dialect, facts, shift):
                 shift = raw.frame.get_column("__shift").item(-1) if raw.frame.height else shift
                 yield RawTable(raw.labels, raw.frame.drop("__shift"), raw.extra_cells)
