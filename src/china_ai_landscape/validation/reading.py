@@ -197,6 +197,21 @@ def _parse_arrow(data: bytes, width: int, dialect: dict):
     raise AssertionError("pyarrow gave no row numbers for irregular rows")  # pragma: no cover
 
 
+# From this many columns on, what pyarrow's reader freed is handed back to the system after the
+# read: its per-column working memory (about 10 KiB a column) otherwise stays in the C
+# allocator's arenas and stacks under the checks that follow.
+WIDE_READ = 1000
+
+
+def _return_freed_memory() -> None:
+    import ctypes
+
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to hand back this way
+        pass
+
+
 def read_raw(res: Resource, data: bytes) -> tuple[RawTable | None, list[Finding]]:
     """Parse one CSV file into raw cells, or findings saying why it cannot be read."""
     import polars as pl
@@ -232,6 +247,8 @@ def read_raw(res: Resource, data: bytes) -> tuple[RawTable | None, list[Finding]
     # named in Arrow, where a rename is only metadata (a polars rename of 10,000 columns is not)
     frame = pl.from_arrow(table.rename_columns([column(i) for i in range(width)]))
     del table
+    if width >= WIDE_READ:
+        _return_freed_memory()
     if not isinstance(frame, pl.DataFrame):  # pragma: no cover
         frame = frame.to_frame()
     frame = frame.with_columns(pl.Series(ROW, rows))
