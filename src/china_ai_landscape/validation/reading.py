@@ -214,7 +214,6 @@ def _return_freed_memory() -> None:
 
 def read_raw(res: Resource, data: bytes) -> tuple[RawTable | None, list[Finding]]:
     """Parse one CSV file into raw cells, or findings saying why it cannot be read."""
-    import polars as pl
     import pyarrow as pa
 
     if not data or data.isspace():
@@ -244,18 +243,26 @@ def read_raw(res: Resource, data: bytes) -> tuple[RawTable | None, list[Finding]
     rows = np.arange(1, total + 1, dtype=np.int64)
     if len(bad_numbers):
         rows = np.setdiff1d(rows, bad_numbers, assume_unique=True)
-    # named in Arrow, where a rename is only metadata (a polars rename of 10,000 columns is not)
-    frame = pl.from_arrow(table.rename_columns([column(i) for i in range(width)]))
+    frame = cells_frame(table, width, rows)
     del table
     if width >= WIDE_READ:
         _return_freed_memory()
-    if not isinstance(frame, pl.DataFrame):  # pragma: no cover
-        frame = frame.to_frame()
-    frame = frame.with_columns(pl.Series(ROW, rows))
     frame, extra = with_irregular_rows(frame, bad, width, res.dialect)
     frame = frame.slice(first)  # the header is the first record (it sets the number of columns)
     frame = _with_lines(frame, newlines, total, width)
     return RawTable(labels, frame, extra, has_header), findings
+
+
+def cells_frame(table, width: int, rows):
+    """pyarrow's string cells as the polars frame both readers hand on: ``c0``.. and ``__row``
+    (the record numbers). Named in Arrow, where a rename is only metadata (a polars rename of
+    10,000 columns is not)."""
+    import polars as pl
+
+    frame = pl.from_arrow(table.rename_columns([column(i) for i in range(width)]))
+    if not isinstance(frame, pl.DataFrame):  # pragma: no cover
+        frame = frame.to_frame()
+    return frame.with_columns(pl.Series(ROW, rows))
 
 
 def with_irregular_rows(frame, bad, width: int, dialect: dict):

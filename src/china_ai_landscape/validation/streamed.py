@@ -37,6 +37,7 @@ from .reading import (
     ROW,
     RawTable,
     bom_warning,
+    cells_frame,
     column,
     crlf_warning,
     needs_python_parser,
@@ -198,8 +199,7 @@ def batches(res: Resource, path: Path, width: int, facts: FileFacts) -> Iterator
             end = int(rows[-1]) if len(rows) else last
             mine = sorted(b for b in irregular if last < b[0] <= end)
             last = end
-            frame = pl.from_arrow(pa.Table.from_batches([batch]).rename_columns([column(i) for i in range(width)]))
-            frame = frame.with_columns(pl.Series(ROW, rows))
+            frame = cells_frame(pa.Table.from_batches([batch]), width, rows)
             for raw in _shaped(frame, mine, width, dialect, facts, shift):
                 shift = raw.frame.get_column("__shift").item(-1) if raw.frame.height else shift
                 yield RawTable(raw.labels, raw.frame.drop("__shift"), raw.extra_cells)
