@@ -103,3 +103,46 @@ def test_a_package_against_itself_needs_no_bump(rows):
         d = diff(package, package)
         assert (d.bump, d.reasons, d.differs) == ("none", [], False)
         assert d.tables["models"].unchanged == len(rows)
+
+
+@relaxed
+@given(keyed, keyed, st.randoms())
+def test_tables_sorted_by_key_diff_as_the_same_rows_in_any_order(old, new, rnd):
+    from china_ai_landscape.diffing.keys import _sorted_codes
+
+    in_order = {k: old[k] for k in sorted(old)}, {k: new[k] for k in sorted(new)}
+    shuffled = []
+    for rows in (old, new):
+        items = list(rows.items())
+        rnd.shuffle(items)
+        shuffled.append(dict(items))
+    sorted_old, sorted_new = table(in_order[0]), table(in_order[1])
+    assert _sorted_codes(sorted_old.column("id"), sorted_new.column("id")) is not None  # the binary search is used
+    fast, general = diff_rows("t", sorted_old, sorted_new, ["id"]), diff_rows("t", table(shuffled[0]), table(shuffled[1]), ["id"])
+    assert counts(fast) == counts(general)
+    assert fast.field_changes == general.field_changes
+    for rows in ("added_rows", "removed_rows", "changed_new"):
+        assert sorted(getattr(fast, rows).column("id").to_pylist()) == sorted(getattr(general, rows).column("id").to_pylist())
+
+
+item_lists = st.one_of(st.none(), st.lists(st.text(alphabet=["a", "b", ";", "\x1f", "é"], max_size=3), max_size=3))
+
+
+@relaxed
+@given(st.lists(st.tuples(item_lists, item_lists), min_size=1, max_size=12), st.integers(0, 3), st.integers(0, 3))
+def test_list_fields_differ_exactly_when_their_items_do(pairs, skip_old, skip_new):
+    """Lists of text are compared through views of their buffers; sliced and chunked columns
+    (as a CSV reader gives them) must compare as their values do."""
+    kind = pa.list_(pa.string())
+
+    def side(values: list, skip: int) -> pa.Table:
+        padded = pa.table({"id": [f"pad{i}" for i in range(skip)] + [f"k{i:02d}" for i in range(len(values))],
+                           "items": pa.array([["x"]] * skip + values, kind)})
+        body = padded.slice(skip)  # the list column now starts at an offset into its buffers
+        half = body.num_rows // 2
+        return pa.concat_tables([body.slice(0, half), body.slice(half)])  # two chunks
+
+    d = diff_rows("t", side([p[0] for p in pairs], skip_old), side([p[1] for p in pairs], skip_new), ["id"])
+    expected = sum(1 for a, b in pairs if a != b)
+    assert d.changed == expected
+    assert d.field_changes == ({"items": expected} if expected else {})

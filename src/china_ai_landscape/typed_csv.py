@@ -29,9 +29,10 @@ NOT_BARE = r"^[^-\d]*|\D*$"  # what bareNumber: false strips around a number
 
 
 def read(path: Path | str | bytes, table_schema: dict, dialect: dict | None = None, encoding: str = "utf-8",
-         name: str | None = None) -> pa.Table:
+         name: str | None = None, use_threads: bool = True) -> pa.Table:
     """The table of one CSV file (a path, or its bytes), typed by ``table_schema``, its cells
-    split as ``dialect`` says. ``name`` names the data in messages (default: the path)."""
+    split as ``dialect`` says. ``name`` names the data in messages (default: the path);
+    ``use_threads=False`` keeps pyarrow's reader on the calling thread."""
     import pyarrow as pa
 
     label = name or ("the CSV data" if isinstance(path, bytes) else path)
@@ -44,7 +45,7 @@ def read(path: Path | str | bytes, table_schema: dict, dialect: dict | None = No
             cells = _python_text(path, columns, first, dialect, encoding)
             typed = [_convert(_nulled(c, nulls), f, label, first) for c, f in zip(cells, fields)]
         else:
-            cells = _arrow_cells(path, len(labels), columns, fields, first, dialect, nulls)
+            cells = _arrow_cells(path, len(labels), columns, fields, first, dialect, nulls, use_threads)
             typed = [_convert(c, f, label, first) if _needs_conversion(f) else c for c, f in zip(cells, fields)]
     except FileNotFoundError:
         raise DatasetError(f"{label}: file not found") from None
@@ -184,7 +185,8 @@ def _arrow_options(width: int, columns: list[int], fields: list[dict], first: in
     return names, {"read_options": read, "parse_options": parse, "convert_options": convert}
 
 
-def _arrow_cells(path, width: int, columns: list[int], fields: list[dict], first: int, dialect: dict, nulls: list[str]) -> list:
+def _arrow_cells(path, width: int, columns: list[int], fields: list[dict], first: int, dialect: dict, nulls: list[str],
+                 use_threads: bool = True) -> list:
     """The wanted columns read by pyarrow (see ``_arrow_options``)."""
     import pyarrow as pa
     from pyarrow import csv as pacsv
@@ -192,7 +194,7 @@ def _arrow_cells(path, width: int, columns: list[int], fields: list[dict], first
     size = len(path) if isinstance(path, bytes) else Path(path).stat().st_size
     block = 1 << 20
     while True:
-        names, options = _arrow_options(width, columns, fields, first, dialect, nulls, block)
+        names, options = _arrow_options(width, columns, fields, first, dialect, nulls, block, use_threads)
         source = io.BytesIO(path) if isinstance(path, bytes) else path
         try:
             table = pacsv.read_csv(source, **options)
@@ -203,7 +205,7 @@ def _arrow_cells(path, width: int, columns: list[int], fields: list[dict], first
             block = min(size + 1, 2**31 - 1)  # a cell larger than a block
 
 
-def typed_batches(source, path: Path, table_schema: dict, dialect: dict, block: int):
+def typed_batches(source, path: Path, table_schema: dict, dialect: dict, block: int, use_threads: bool = True):
     """The table of a UTF-8 CSV file in batches, each typed as ``read`` types the whole
     file (pyarrow's streaming reader with the same options; ``source`` is ``path`` or a
     file object over it). Errors are pyarrow's or ``_convert``'s own, with row numbers
@@ -218,7 +220,7 @@ def typed_batches(source, path: Path, table_schema: dict, dialect: dict, block: 
     fields = table_schema["fields"]
     nulls = table_schema.get("missingValues", [""])
     labels, first, columns = _columns(path, dialect, "utf-8", fields, path)
-    names, options = _arrow_options(len(labels), columns, fields, first, dialect, nulls, block)
+    names, options = _arrow_options(len(labels), columns, fields, first, dialect, nulls, block, use_threads)
     schema = arrow_schema(table_schema)
     for batch in pacsv.open_csv(source, **options):
         cells = [batch.column(names[i]) for i in columns]

@@ -23,7 +23,7 @@ from . import parts
 from .model import Change, Diff, TableDiff
 from .rows import diff_rows
 from .schema import descriptor_changes, primary_key, resource_changes, schema_changes
-from ..loading import read_table as read_resource
+from ..loading import read_table as read_resource, threads_beside
 from ..package_sources import label, open_source
 
 __all__ = ["Change", "Diff", "TableDiff", "diff", "compare"]
@@ -85,8 +85,10 @@ def _compare_table(name: str, old: DataPackage, new: DataPackage, result: Diff, 
             return parts.diff_in_parts(name, old, new, key, labels, sides)
         except (parts.Unsplittable, OSError):
             pass  # diffed whole (no room for the parts, say), which also words any error as usual
+    threaded = threads_beside(2)
     with ThreadPoolExecutor(2) as pool:  # both sides read at once (pyarrow lets go of the GIL)
-        old_read, new_read = pool.submit(read_resource, old, name), pool.submit(read_resource, new, name)
+        old_read = pool.submit(read_resource, old, name, use_threads=threaded)
+        new_read = pool.submit(read_resource, new, name, use_threads=threaded)
         old_table, new_table = old_read.result(), new_read.result()
     return diff_rows(name, old_table, new_table, key, labels)
 

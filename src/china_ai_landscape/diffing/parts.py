@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import DatasetError
+from ..loading import threads_beside
 from ..paced_file import PacedFile
 from ..package import DataPackage
 from ..resource_bytes import compression_of
@@ -101,7 +102,8 @@ def diff_in_parts(name: str, old: DataPackage, new: DataPackage, key: list[str],
     count = _part_count(_data_bytes(old_path, old_dialect) + _data_bytes(new_path, new_dialect))
     with tempfile.TemporaryDirectory(prefix="dataset-diff-") as tmp, ThreadPoolExecutor(2) as pool:
         # pyarrow lets go of the GIL while it parses, writes and compares: two at a time
-        splits = [pool.submit(_split, path, dialect, package.schema(name), key, count, Path(tmp) / side)
+        threaded = threads_beside(2)
+        splits = [pool.submit(_split, path, dialect, package.schema(name), key, count, Path(tmp) / side, threaded)
                   for side, path, dialect, package in (("old", old_path, old_dialect, old), ("new", new_path, new_dialect, new))]
         old_parts, new_parts = (split.result() for split in splits)
 
@@ -123,7 +125,8 @@ def _part_count(size: int) -> int:
     return count
 
 
-def _split(path: Path, dialect: dict | None, schema: dict, key: list[str], count: int, folder: Path) -> list[Path]:
+def _split(path: Path, dialect: dict | None, schema: dict, key: list[str], count: int, folder: Path,
+           use_threads: bool = True) -> list[Path]:
     """A file's rows, typed as ``loading`` types them and with their positions, in ``count``
     Arrow IPC part files by the hash of their key."""
     import numpy as np
@@ -138,7 +141,7 @@ def _split(path: Path, dialect: dict | None, schema: dict, key: list[str], count
     paced = PacedFile(path, _BLOCK) if dialect is not None else None
     try:
         seen = 0
-        for table in _typed_batches(path, paced, dialect, schema, typed):
+        for table in _typed_batches(path, paced, dialect, schema, typed, use_threads):
             table = table.append_column(POSITION, pa.array(np.arange(seen, seen + table.num_rows, dtype=np.int64)))
             seen += table.num_rows
             _write_parts(table, _part_of(table, key, count), writers)
@@ -154,15 +157,16 @@ def _split(path: Path, dialect: dict | None, schema: dict, key: list[str], count
     return files
 
 
-def _typed_batches(path: Path, paced: PacedFile | None, dialect: dict | None, schema: dict, typed: pa.Schema):
+def _typed_batches(path: Path, paced: PacedFile | None, dialect: dict | None, schema: dict, typed: pa.Schema,
+                   use_threads: bool):
     """Batches of a CSV file (``typed_csv``, paced) or of a Parquet file, typed by the schema."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     if dialect is not None:
-        yield from typed_batches(paced, path, schema, dialect, _BLOCK)
+        yield from typed_batches(paced, path, schema, dialect, _BLOCK, use_threads)
         return
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=1 << 16, columns=typed.names):
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=1 << 16, columns=typed.names, use_threads=use_threads):
         yield pa.Table.from_batches([batch]).select(typed.names).cast(typed)
 
 

@@ -1,41 +1,24 @@
 """Keyed row comparison of two Arrow tables, vectorised with pyarrow and numpy.
 
-The key columns of both sides are dictionary-encoded together, so that every distinct key
-gets one integer code (a composite key combines its columns' codes). Counting codes per side
-(``numpy.bincount``) finds duplicate keys, added, removed and matched rows in a few linear
-passes; matched rows are gathered with ``take`` and compared column by column. A table
-without a primary key is encoded on all shared fields instead, so whole rows are matched as a
-multiset. (A pyarrow hash ``group_by`` does the same job but needs ~3x the memory and time on
-a million keys.)
+Rows are matched on integer codes of their key (``keys``); matched rows are gathered and
+compared column by column, two fields at a time. A table without a primary key is matched
+on all shared fields instead, so whole rows are matched as a multiset.
 """
 
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..errors import DatasetError
+from .keys import Codes, comparable, key_codes
 from .model import TableDiff
 
 if TYPE_CHECKING:
     import numpy as np
     import pyarrow as pa
 
-LIST_SEPARATOR = "\x1f"  # unit separator: cannot occur in CSV-split list items of real data
 POSITION = "__position"  # a row's place in its file, when diffed in parts (``parts``): carried, never compared
-
-
-@dataclass
-class Codes:
-    """One integer per row and side naming its key; per code, rows and a row position per side."""
-
-    old: "np.ndarray"
-    new: "np.ndarray"
-    old_count: "np.ndarray"
-    new_count: "np.ndarray"
-    old_at: "np.ndarray"
-    new_at: "np.ndarray"
 
 
 def diff_rows(name: str, old: "pa.Table", new: "pa.Table", key: list[str], sides: tuple[str, str] = ("OLD", "NEW")) -> TableDiff:
@@ -84,58 +67,6 @@ def _check_key_types(name, old, new, key, sides) -> None:
             )
 
 
-def key_codes(old: "pa.Table", new: "pa.Table", columns: list[str]) -> Codes:
-    """Dense integer codes for the values of ``columns``, equal across sides for equal values."""
-    import numpy as np
-
-    code, size = None, 1
-    for column in columns:
-        column_code, column_size = _column_codes(old.column(column), new.column(column))
-        if code is None:
-            code, size = column_code, column_size
-            continue
-        code = code * column_size + column_code
-        size *= column_size
-        if size > 2**40:  # keep the combined code far from int64 overflow
-            size, code = _densify(code)
-    if len(columns) > 1:
-        size, code = _densify(code)
-    old_code, new_code = code[:old.num_rows], code[old.num_rows:]
-    return Codes(old_code, new_code, np.bincount(old_code, minlength=size), np.bincount(new_code, minlength=size),
-                 _positions(old_code, size), _positions(new_code, size))
-
-
-def _column_codes(old_column, new_column) -> tuple["np.ndarray", int]:
-    import numpy as np
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    old_column, new_column = comparable(old_column), comparable(new_column)
-    if old_column.type != new_column.type:
-        old_column, new_column = pc.cast(old_column, pa.string()), pc.cast(new_column, pa.string())
-    both = pa.chunked_array(list(old_column.chunks if isinstance(old_column, pa.ChunkedArray) else [old_column])
-                            + list(new_column.chunks if isinstance(new_column, pa.ChunkedArray) else [new_column]),
-                            type=old_column.type).combine_chunks()
-    encoded = pc.dictionary_encode(both, null_encoding="encode")
-    return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64), len(encoded.dictionary)
-
-
-def _densify(code: "np.ndarray") -> tuple[int, "np.ndarray"]:
-    import numpy as np
-
-    unique, inverse = np.unique(code, return_inverse=True)
-    return len(unique), inverse.reshape(-1).astype(np.int64)
-
-
-def _positions(code: "np.ndarray", size: int) -> "np.ndarray":
-    """For every code, the position of a row holding it (-1 when none)."""
-    import numpy as np
-
-    at = np.full(size, -1, dtype=np.int64)
-    at[code] = np.arange(len(code), dtype=np.int64)
-    return at
-
-
 def _refuse_duplicates(name, old, new, key, codes: Codes, sides) -> None:
     import numpy as np
 
@@ -158,8 +89,10 @@ def _compare_matched(result: TableDiff, old, new, old_at, new_at, fields: list[s
     import pyarrow as pa
 
     def mask(f: str) -> "np.ndarray":
-        changed_here = differs(_gather(old.column(f), old_at), _gather(new.column(f), new_at))
-        return changed_here.to_numpy(zero_copy_only=False).astype(bool)
+        old_views, new_views = _list_bytes(old.column(f)), _list_bytes(new.column(f))
+        pairs = zip(old_views, new_views) if old_views and new_views else [(old.column(f), new.column(f))]
+        return np.logical_or.reduce([differs(_gather(a, old_at), _gather(b, new_at)).to_numpy(zero_copy_only=False).astype(bool)
+                                     for a, b in pairs])
 
     # pyarrow lets go of the GIL in its kernels: two fields at a time
     with ThreadPoolExecutor(2) as pool:
@@ -186,20 +119,48 @@ def _gather(column, positions: "np.ndarray"):
     return column.take(pa.array(positions))
 
 
-def comparable(column):
-    """A column whose values compare with ``==`` exactly: lists become length-prefixed text."""
+def _list_bytes(column) -> tuple | None:
+    """Two byte strings per list of text items, equal on two rows exactly when their lists are:
+    the items' bytes run together, and the items' lengths. Both are views of the list's own
+    buffers, so comparing them costs what comparing a text column costs. None for lists of
+    anything else, or holding a null item."""
     import pyarrow as pa
-    import pyarrow.compute as pc
 
-    if not pa.types.is_list(column.type) and not pa.types.is_large_list(column.type):
-        return column
-    if isinstance(column, pa.ChunkedArray):
-        column = column.combine_chunks()
-    items = pc.fill_null(pc.cast(column.values, pa.string()), "\x00")
-    rebuilt = type(column).from_arrays(column.offsets, items, mask=column.is_null())
-    joined = pc.binary_join(rebuilt, LIST_SEPARATOR)
-    length = pc.cast(pc.list_value_length(column), pa.string())
-    return pc.binary_join_element_wise(length, joined, ":")
+    if not _is_list(column.type) or not _is_text(column.type.value_type):
+        return None
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    views = [_chunk_bytes(chunk) for chunk in chunks]
+    if any(v is None for v in views):
+        return None
+    return tuple(pa.chunked_array([v[i] for v in views], pa.large_binary()) for i in (0, 1))
+
+
+def _chunk_bytes(chunk) -> tuple | None:
+    import numpy as np
+    import pyarrow as pa
+
+    items = chunk.values  # the whole child array: the list's offsets index it, whatever the slice
+    if items.null_count:
+        return None
+    wide = pa.types.is_large_list(chunk.type)
+    list_at = np.frombuffer(chunk.buffers()[1], np.int64 if wide else np.int32)[:chunk.offset + len(chunk) + 1]
+    item_wide = pa.types.is_large_string(items.type) or pa.types.is_large_binary(items.type)
+    item_at = np.frombuffer(items.buffers()[1], np.int64 if item_wide else np.int32)[:items.offset + len(items) + 1]
+    first = items.offset + list_at.astype(np.int64)  # each list's first item, in the items' buffers
+    text = items.buffers()[2] or pa.py_buffer(b"")
+    lengths = np.diff(item_at).astype(np.int32)
+    validity = chunk.buffers()[0]
+    joined = pa.Array.from_buffers(pa.large_binary(), len(chunk), [validity, pa.py_buffer(item_at[first].astype(np.int64)), text],
+                                   offset=chunk.offset)
+    shape = pa.Array.from_buffers(pa.large_binary(), len(chunk), [validity, pa.py_buffer(first * 4), pa.py_buffer(lengths)],
+                                  offset=chunk.offset)
+    return joined, shape
+
+
+def _is_text(kind) -> bool:
+    import pyarrow as pa
+
+    return pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_binary(kind) or pa.types.is_large_binary(kind)
 
 
 def differs(a, b):
