@@ -66,7 +66,7 @@ def _sorted_codes(old_column, new_column) -> Codes | None:
         at = _search(old_keys, new_keys)
     except (pa.ArrowNotImplementedError, pa.ArrowInvalid):  # a type the search does not take
         return None
-    old_rows, new_rows = len(old_keys), len(new_keys)
+    old_rows = len(old_keys)
     found = at < old_rows
     if old_rows:
         found &= pc.equal(old_keys.take(pa.array(np.minimum(at, old_rows - 1))), new_keys).to_numpy(zero_copy_only=False)
